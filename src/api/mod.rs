@@ -1,0 +1,92 @@
+//! The Kommo API v4 client.
+//!
+//! [`Client`] wraps the shared [`transport::Transport`] with HAL paging helpers; one module per
+//! resource (`contacts`, `pipelines`, ...) builds requests and typed results on top of it, with
+//! the same module names as in `mcp::tools` and `sandbox`.
+
+pub mod contacts;
+pub mod hal;
+pub mod model;
+pub mod pipelines;
+pub mod transport;
+
+use std::sync::Arc;
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+
+use crate::config::KommoConfig;
+use crate::error::Result;
+pub use hal::Page;
+pub use transport::Query;
+use transport::Transport;
+
+/// A client for one Kommo account. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Client {
+    transport: Arc<Transport>,
+}
+
+impl Client {
+    /// A client for `config`, sharing connections with other clients of the same account and token.
+    pub fn new(config: &KommoConfig) -> Result<Self> {
+        Ok(Self { transport: transport::shared(config)? })
+    }
+
+    /// The validated config.
+    pub fn config(&self) -> &KommoConfig {
+        self.transport.config()
+    }
+
+    /// GET an API path (`contacts/3`); `None` when Kommo answers 204 (nothing there).
+    pub async fn get<T: DeserializeOwned>(&self, path: &str, query: &Query) -> Result<Option<T>> {
+        let url = self.transport.api_url(path);
+        let context = format!("GET {}", url.path());
+        let resp = self.transport.send(Method::GET, url, query, None).await?;
+        resp.json(&context)
+    }
+
+    /// GET one page of a HAL collection; an empty page for 204.
+    pub async fn get_page<T: DeserializeOwned>(&self, path: &str, query: &Query, key: &str) -> Result<Page<T>> {
+        let url = self.transport.api_url(path);
+        self.fetch_page(url, query, key).await
+    }
+
+    /// Follows `_links.next` of `page`, if there is one.
+    pub async fn next_page<T: DeserializeOwned>(&self, page: &Page<T>, key: &str) -> Result<Option<Page<T>>> {
+        let Some(href) = page.next.as_deref() else { return Ok(None) };
+        let url = self.transport.check_own_link(href, key)?;
+        Ok(Some(self.fetch_page(url, &Query::new(), key).await?))
+    }
+
+    /// Reads pages from `path` until there is no next page or `max_pages` were read.
+    /// Returns the items and whether the cap cut the result.
+    pub async fn get_all<T: DeserializeOwned>(&self, path: &str, query: &Query, key: &str, max_pages: usize) -> Result<(Vec<T>, bool)> {
+        let mut page = self.get_page::<T>(path, query, key).await?;
+        let mut items = std::mem::take(&mut page.items);
+        let mut pages = 1;
+        while page.next.is_some() {
+            if pages >= max_pages {
+                return Ok((items, true));
+            }
+            match self.next_page(&page, key).await? {
+                Some(mut next) => {
+                    items.append(&mut next.items);
+                    page = next;
+                    pages += 1;
+                }
+                None => break,
+            }
+        }
+        Ok((items, false))
+    }
+
+    async fn fetch_page<T: DeserializeOwned>(&self, url: url::Url, query: &Query, key: &str) -> Result<Page<T>> {
+        let context = format!("GET {}", url.path());
+        let resp = self.transport.send(Method::GET, url, query, None).await?;
+        match resp.json::<hal::Envelope<T>>(&context)? {
+            None => Ok(Page::empty(query)),
+            Some(env) => env.into_page(key, &context),
+        }
+    }
+}

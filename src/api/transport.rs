@@ -1,0 +1,393 @@
+//! The one HTTP transport every Kommo call goes through.
+//!
+//! Bearer auth, JSON bodies, a `User-Agent`, connect and request timeouts, gzip, no redirects
+//! (a redirect means a wrong account address, and following one could carry the token
+//! elsewhere). Responses become typed values or a typed [`Error`]: 204 is "no content",
+//! problem+json bodies are parsed, HTML pages (401/403/429) are recognised and explained.
+//!
+//! Pacing, retries and OAuth refresh will sit in [`Transport::send`], so every resource module
+//! gets them without change.
+
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use url::Url;
+
+use crate::config::KommoConfig;
+use crate::error::{Error, Result, ValidationError};
+
+/// Time allowed to open a connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time allowed for a whole request, body included.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest body we read from an error response (bytes).
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Query parameters in order, with Kommo's bracket syntax built by the helpers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Adds `key=value`.
+    pub fn push(&mut self, key: impl Into<String>, value: impl ToString) -> &mut Self {
+        self.0.push((key.into(), value.to_string()));
+        self
+    }
+    /// Adds `key=value` when `value` is `Some`.
+    pub fn opt<V: ToString>(&mut self, key: &str, value: Option<V>) -> &mut Self {
+        if let Some(v) = value {
+            self.push(key, v);
+        }
+        self
+    }
+    /// Adds `filter[name][]=v` for each value.
+    pub fn filter_list<V: std::fmt::Display>(&mut self, name: &str, values: &[V]) -> &mut Self {
+        for v in values {
+            self.push(format!("filter[{name}][]"), v);
+        }
+        self
+    }
+    /// Adds `filter[name][from]` / `filter[name][to]`.
+    pub fn filter_range(&mut self, name: &str, from: Option<i64>, to: Option<i64>) -> &mut Self {
+        self.opt(&format!("filter[{name}][from]"), from);
+        self.opt(&format!("filter[{name}][to]"), to);
+        self
+    }
+    /// Adds `with=a,b` when the list is not empty.
+    pub fn with(&mut self, values: &[&str]) -> &mut Self {
+        if !values.is_empty() {
+            self.push("with", values.join(","));
+        }
+        self
+    }
+    /// The pairs.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+    fn apply(&self, url: &mut Url) {
+        if !self.0.is_empty() {
+            url.query_pairs_mut().extend_pairs(self.0.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+    }
+}
+
+/// A successful response: status and body (empty for 204).
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// Parses the body, or `None` for 204 / an empty body (Kommo's "nothing found").
+    pub fn json<T: DeserializeOwned>(&self, context: &str) -> Result<Option<T>> {
+        if self.status == 204 || self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        match serde_json::from_slice(&self.body) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if looks_like_html(&self.body) => {
+                let _ = e;
+                Err(Error::Html { context: context.to_string(), status: self.status })
+            }
+            Err(e) => Err(Error::InvalidResponse { context: context.to_string(), reason: e.to_string() }),
+        }
+    }
+}
+
+/// Kommo's `application/problem+json` body.
+#[derive(Debug, Default, Deserialize)]
+struct Problem {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    detail: Option<String>,
+    #[serde(default)]
+    hint: Option<String>,
+    #[serde(default, rename = "validation-errors")]
+    validation_errors: Vec<ProblemItem>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ProblemItem {
+    #[serde(default, deserialize_with = "string_or_number")]
+    request_id: String,
+    #[serde(default)]
+    errors: Vec<ProblemError>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ProblemError {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    detail: String,
+}
+
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    })
+}
+
+/// True for bodies that are HTML pages (nginx error pages, login pages).
+pub fn looks_like_html(body: &[u8]) -> bool {
+    let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
+    let head = &body[start..body.len().min(start + 512)];
+    let lower = String::from_utf8_lossy(head).to_ascii_lowercase();
+    lower.starts_with("<!doctype") || lower.starts_with("<html") || lower.starts_with("<head") || lower.starts_with("<body")
+        || (lower.starts_with('<') && (lower.contains("<html") || lower.contains("<body")))
+}
+
+/// Shared HTTP machinery for one account and token.
+pub struct Transport {
+    http: reqwest::Client,
+    config: KommoConfig,
+    /// `Authorization` value, marked sensitive so it is never printed.
+    auth: HeaderValue,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport").field("account", &self.config.base_url()).finish_non_exhaustive()
+    }
+}
+
+fn install_crypto_provider() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        // Fails only if another provider was installed first, which is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+impl Transport {
+    /// Builds the transport for a validated config.
+    pub fn new(config: KommoConfig) -> Result<Self> {
+        install_crypto_provider();
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.access_token))
+            .map_err(|_| Error::invalid("accessToken", "contains characters that cannot be sent in an HTTP header"))?;
+        auth.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/hal+json, application/json, application/problem+json"));
+        let http = reqwest::Client::builder()
+            .user_agent(user_agent())
+            .default_headers(headers)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .gzip(true)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| Error::Connect {
+                context: "building the HTTP client".into(),
+                host: config.base_url(),
+                reason: e.to_string(),
+            })?;
+        Ok(Self { http, config, auth })
+    }
+
+    /// The config this transport serves.
+    pub fn config(&self) -> &KommoConfig {
+        &self.config
+    }
+
+    fn host(&self) -> String {
+        self.config.account_url.host_str().unwrap_or_default().to_string()
+    }
+
+    /// Absolute URL of an API path (`contacts`, `leads/pipelines/3`).
+    pub fn api_url(&self, path: &str) -> Url {
+        let mut url = self.config.api_root();
+        let base = url.path().to_string();
+        url.set_path(&format!("{base}{}", path.trim_start_matches('/')));
+        url
+    }
+
+    /// Checks that a link Kommo returned points at the configured account before the token
+    /// is sent there.
+    pub fn check_own_link(&self, href: &str, context: &str) -> Result<Url> {
+        let url = Url::parse(href).map_err(|e| Error::InvalidResponse {
+            context: context.to_string(),
+            reason: format!("bad paging link {href:?}: {e}"),
+        })?;
+        let ours = &self.config.account_url;
+        if url.scheme() == ours.scheme() && url.host_str() == ours.host_str() && url.port_or_known_default() == ours.port_or_known_default() {
+            Ok(url)
+        } else {
+            Err(Error::ForeignLink { context: context.to_string(), host: url.host_str().unwrap_or("?").to_string() })
+        }
+    }
+
+    /// Sends one request and maps failures to [`Error`]. `body` is sent as JSON.
+    pub async fn send(&self, method: Method, mut url: Url, query: &Query, body: Option<&serde_json::Value>) -> Result<Response> {
+        query.apply(&mut url);
+        let context = format!("{method} {}", url.path());
+        let started = Instant::now();
+        let mut req = self.http.request(method.clone(), url.clone()).header(AUTHORIZATION, self.auth.clone());
+        if let Some(body) = body {
+            let bytes = serde_json::to_vec(body).map_err(|e| Error::invalid("body", e.to_string()))?;
+            req = req.header(CONTENT_TYPE, "application/json").body(bytes);
+        }
+        let resp = req.send().await.map_err(|e| self.map_reqwest(e, &context))?;
+        let status = resp.status();
+        let location = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = resp.bytes().await.map_err(|e| self.map_reqwest(e, &context))?.to_vec();
+        tracing::debug!(
+            target: "kommo_mcp::http",
+            method = %method,
+            path = url.path(),
+            query = url.query().unwrap_or(""),
+            status = status.as_u16(),
+            bytes = body.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "kommo request"
+        );
+        if status.is_success() {
+            return Ok(Response { status: status.as_u16(), body });
+        }
+        Err(self.map_status(status, &body, context, location, retry_after))
+    }
+
+    fn map_reqwest(&self, e: reqwest::Error, context: &str) -> Error {
+        // reqwest's Display includes the URL; we build our own text from the cause chain so
+        // nothing but the host and path is shown.
+        let reason = error_chain(&e);
+        if e.is_timeout() {
+            Error::Timeout { context: context.to_string(), after: REQUEST_TIMEOUT }
+        } else if e.is_connect() {
+            Error::Connect { context: context.to_string(), host: self.host(), reason }
+        } else {
+            Error::Network { context: context.to_string(), reason }
+        }
+    }
+
+    fn map_status(&self, status: StatusCode, body: &[u8], context: String, location: Option<String>, retry_after: Option<Duration>) -> Error {
+        let body = &body[..body.len().min(MAX_ERROR_BODY)];
+        let html = looks_like_html(body);
+        let problem: Problem = if html { Problem::default() } else { serde_json::from_slice(body).unwrap_or_default() };
+        let detail = problem.detail.clone().or(problem.hint.clone()).or(problem.title.clone()).filter(|d| !d.is_empty());
+        match status.as_u16() {
+            300..=399 => Error::Redirect { context, location: location.unwrap_or_else(|| "an unknown location".into()) },
+            400 => Error::Validation {
+                context,
+                detail,
+                errors: problem
+                    .validation_errors
+                    .into_iter()
+                    .flat_map(|item| {
+                        let request_id = item.request_id;
+                        item.errors.into_iter().map(move |e| ValidationError {
+                            request_id: request_id.clone(),
+                            code: e.code,
+                            path: e.path,
+                            detail: e.detail,
+                        })
+                    })
+                    .collect(),
+            },
+            401 => Error::Unauthorized { context, host: self.host(), detail: if html { None } else { detail } },
+            402 => Error::PaymentRequired { context },
+            403 if html || body.is_empty() => Error::Blocked { context },
+            403 => Error::Forbidden { context, detail },
+            404 if html => Error::Html { context, status: 404 },
+            404 => Error::NotFound { context, detail },
+            429 => Error::RateLimited { context, retry_after },
+            s => {
+                if html {
+                    Error::Html { context, status: s }
+                } else {
+                    Error::Status { status: s, context, detail }
+                }
+            }
+        }
+    }
+}
+
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    // Skip the outermost reqwest message (it embeds the URL); keep the causes.
+    let mut parts = Vec::new();
+    let mut cur = e.source();
+    while let Some(err) = cur {
+        let s = err.to_string();
+        if !parts.contains(&s) {
+            parts.push(s);
+        }
+        cur = err.source();
+    }
+    if parts.is_empty() {
+        "connection failed".to_string()
+    } else {
+        parts.join(": ")
+    }
+}
+
+/// `User-Agent` sent with every request.
+pub fn user_agent() -> String {
+    format!("kommo-mcp/{} (+https://www.npmjs.com/package/{})", crate::VERSION, crate::PACKAGE_NAME)
+}
+
+/// Transports shared per (account, token), so that SDK calls made with the same config reuse
+/// connections (and, later, one rate limiter per account).
+pub fn shared(config: &KommoConfig) -> Result<Arc<Transport>> {
+    type Registry = Mutex<Vec<(KommoConfig, Arc<Transport>)>>;
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    let registry = REGISTRY.get_or_init(|| Mutex::new(Vec::new()));
+    let mut list = registry.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, t)) = list.iter().find(|(c, _)| c == config) {
+        return Ok(t.clone());
+    }
+    let transport = Arc::new(Transport::new(config.clone())?);
+    if list.len() >= 32 {
+        list.remove(0);
+    }
+    list.push((config.clone(), transport.clone()));
+    Ok(transport)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_builds_kommo_bracket_syntax() {
+        let mut q = Query::new();
+        q.filter_list("id", &[1, 2]).filter_range("created_at", Some(10), None).with(&["leads", "contacts"]);
+        let mut url = Url::parse("https://a.kommo.com/api/v4/leads").unwrap();
+        q.apply(&mut url);
+        let pairs: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        assert_eq!(
+            pairs,
+            [
+                ("filter[id][]".to_string(), "1".to_string()),
+                ("filter[id][]".into(), "2".into()),
+                ("filter[created_at][from]".into(), "10".into()),
+                ("with".into(), "leads,contacts".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn html_bodies_are_recognised() {
+        assert!(looks_like_html(b"  <!DOCTYPE html><html>"));
+        assert!(looks_like_html(b"<html><head><title>403 Forbidden</title></head>"));
+        assert!(!looks_like_html(b"{\"title\":\"x\"}"));
+    }
+}

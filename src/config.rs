@@ -1,0 +1,587 @@
+//! `KommoConfig`: parse, normalise and validate the connection settings.
+//!
+//! This is the logic behind the JS `kommoConfigSchema` and behind the server's environment
+//! variables. Input arrives as a [`RawConfig`] (filled from a JS object, JSON or the
+//! environment); [`validate`] turns it into a [`KommoConfig`] or a list of [`Issue`]s, each
+//! naming the offending key and saying how to fix it.
+//!
+//! Why so strict: the access token is a bearer credential, so the host it is sent to must be
+//! a Kommo/amoCRM account host (or loopback, for the sandbox and tests) unless the caller opts
+//! in explicitly with `allowUntrustedHost`.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use url::{Host, Url};
+
+/// Kommo account host suffixes we trust with a bearer token.
+const TRUSTED_SUFFIXES: [&str; 3] = [".kommo.com", ".amocrm.com", ".amocrm.ru"];
+
+/// Keys accepted in a config object. Anything else is rejected (typo protection).
+pub const KNOWN_KEYS: [&str; 5] = [
+    "baseUrl",
+    "subdomain",
+    "accessToken",
+    "allowUntrustedHost",
+    "defaultCountry",
+];
+
+/// A config as supplied, before validation. `None` means the key was absent (or undefined).
+#[derive(Debug, Default, Clone)]
+pub struct RawConfig {
+    pub base_url: Option<String>,
+    pub subdomain: Option<String>,
+    pub access_token: Option<String>,
+    pub allow_untrusted_host: Option<bool>,
+    pub default_country: Option<String>,
+    /// Problems found while reading the input (wrong types, unknown keys).
+    pub issues: Vec<Issue>,
+}
+
+/// A validated, normalised config.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KommoConfig {
+    /// Canonical account URL: scheme and host (and port for loopback), no path, no trailing slash.
+    /// e.g. `https://acme.kommo.com`. The REST API lives under `{account_url}/api/v4`.
+    pub account_url: Url,
+    /// Bearer token (long-lived token or OAuth access token). Never printed by `Debug`.
+    pub access_token: String,
+    /// The host is neither a Kommo host nor loopback and the caller opted in.
+    pub allow_untrusted_host: bool,
+    /// ISO 3166-1 alpha-2 region used to read phone numbers written without a country code.
+    pub default_country: Option<String>,
+}
+
+impl fmt::Debug for KommoConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KommoConfig")
+            .field("account_url", &self.account_url.as_str())
+            .field("access_token", &"<redacted>")
+            .field("allow_untrusted_host", &self.allow_untrusted_host)
+            .field("default_country", &self.default_country)
+            .finish()
+    }
+}
+
+impl KommoConfig {
+    /// Canonical base URL as shown to users: `https://acme.kommo.com` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        self.account_url.as_str().trim_end_matches('/').to_string()
+    }
+
+    /// URL of the REST API root, `{account}/api/v4/`, with a trailing slash so that
+    /// `Url::join("contacts")` works.
+    pub fn api_root(&self) -> Url {
+        // The account URL has an empty path; joining a relative path cannot fail.
+        let mut url = self.account_url.clone();
+        url.set_path("/api/v4/");
+        url
+    }
+
+    /// Whether the host is loopback (the sandbox or a local test server).
+    pub fn is_loopback(&self) -> bool {
+        self.account_url.host().is_some_and(|h| is_loopback_host(&h))
+    }
+}
+
+/// One validation problem: which key, what is wrong and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    /// Key path, e.g. `baseUrl`. Empty for the object itself.
+    pub path: String,
+    /// What is wrong and how to fix it (never contains the token).
+    pub message: String,
+    /// Machine-readable code, in zod's vocabulary where one fits.
+    pub code: &'static str,
+}
+
+impl Issue {
+    pub fn new(path: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Self { path: path.into(), message: message.into(), code }
+    }
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// All the issues of one failed validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub issues: Vec<Issue>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Invalid Kommo config: ")?;
+        for (i, issue) in self.issues.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{issue}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Validates and normalises a raw config.
+pub fn validate(raw: RawConfig) -> Result<KommoConfig, ConfigError> {
+    let mut issues = raw.issues;
+    let allow_untrusted = raw.allow_untrusted_host.unwrap_or(false);
+
+    let account_url = match (raw.base_url.as_deref(), raw.subdomain.as_deref()) {
+        (Some(_), Some(_)) => {
+            issues.push(Issue::new(
+                "subdomain",
+                "custom",
+                "give either baseUrl or subdomain, not both",
+            ));
+            None
+        }
+        (Some(base), None) => match parse_base_url(base, allow_untrusted) {
+            Ok(url) => Some(url),
+            Err(message) => {
+                issues.push(Issue::new("baseUrl", "invalid_format", message));
+                None
+            }
+        },
+        (None, Some(sub)) => match parse_subdomain(sub) {
+            Ok(url) => Some(url),
+            Err(message) => {
+                issues.push(Issue::new("subdomain", "invalid_format", message));
+                None
+            }
+        },
+        (None, None) => {
+            // A type issue on either key was already reported; do not add "missing" on top.
+            if !issues.iter().any(|i| i.path == "baseUrl" || i.path == "subdomain") {
+                issues.push(Issue::new(
+                    "baseUrl",
+                    "invalid_type",
+                    "required: set baseUrl to your account URL (https://<subdomain>.kommo.com) or subdomain to <subdomain>",
+                ));
+            }
+            None
+        }
+    };
+
+    let access_token = match raw.access_token {
+        Some(token) => match check_token(&token) {
+            Ok(()) => Some(token),
+            Err(message) => {
+                issues.push(Issue::new("accessToken", "invalid_format", message));
+                None
+            }
+        },
+        None => {
+            if !issues.iter().any(|i| i.path == "accessToken") {
+                issues.push(Issue::new(
+                    "accessToken",
+                    "invalid_type",
+                    "required: set accessToken to a long-lived token or an OAuth access token (Kommo > Settings > Integrations > Keys and scopes)",
+                ));
+            }
+            None
+        }
+    };
+
+    let default_country = match raw.default_country {
+        Some(country) => match crate::phone::parse_region(&country) {
+            Some(_) => Some(country.to_ascii_uppercase()),
+            None => {
+                issues.push(Issue::new(
+                    "defaultCountry",
+                    "invalid_format",
+                    format!(
+                        "{:?} is not a known ISO 3166-1 alpha-2 country code; expected two letters such as \"CO\", \"MX\" or \"US\"",
+                        truncate(&country, 20)
+                    ),
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+
+    match (account_url, access_token) {
+        (Some(account_url), Some(access_token)) if issues.is_empty() => {
+            let untrusted = !is_trusted_url(&account_url);
+            Ok(KommoConfig {
+                account_url,
+                access_token,
+                allow_untrusted_host: untrusted && allow_untrusted,
+                default_country,
+            })
+        }
+        _ => Err(ConfigError { issues }),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max).collect();
+        out.push('…');
+        out
+    }
+}
+
+fn check_token(token: &str) -> Result<(), String> {
+    if token.is_empty() {
+        return Err("must not be empty: paste the long-lived token or OAuth access token".into());
+    }
+    if let Some(rest) = token.strip_prefix("Bearer") {
+        if rest.starts_with(char::is_whitespace) {
+            return Err("remove the \"Bearer \" prefix: give the token alone".into());
+        }
+    }
+    if let Some((pos, ch)) = token.char_indices().find(|(_, c)| c.is_whitespace() || c.is_control()) {
+        let what = match ch {
+            '\n' | '\r' => "a line break",
+            ' ' => "a space",
+            '\t' => "a tab",
+            _ if ch.is_control() => "a control character",
+            _ => "whitespace",
+        };
+        return Err(format!(
+            "contains {what} at position {pos}; copy the token again without surrounding spaces or line breaks"
+        ));
+    }
+    Ok(())
+}
+
+fn is_loopback_host(host: &Host<&str>) -> bool {
+    match host {
+        Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+        Host::Ipv4(ip) => ip.is_loopback(),
+        Host::Ipv6(ip) => ip.is_loopback(),
+    }
+}
+
+/// The host is a single-label subdomain of a trusted Kommo/amoCRM suffix.
+fn kommo_subdomain(host: &str) -> Option<&str> {
+    TRUSTED_SUFFIXES.iter().find_map(|suffix| {
+        let sub = host.strip_suffix(suffix)?;
+        // `www` is the marketing site, never an account (Kommo: "not on the common domain").
+        (!sub.is_empty() && !sub.contains('.') && sub != "www").then_some(sub)
+    })
+}
+
+fn is_trusted_url(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(d)) => kommo_subdomain(d).is_some() || d == "localhost",
+        Some(h) => is_loopback_host(&h),
+        None => false,
+    }
+}
+
+fn parse_base_url(input: &str, allow_untrusted: bool) -> Result<Url, String> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Err("must not be empty; expected your account URL, e.g. https://<subdomain>.kommo.com".into());
+    }
+    let url = match Url::parse(trimmed) {
+        Ok(url) => url,
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            return Err(format!(
+                "{:?} is not an absolute URL; expected https://{}",
+                truncate(trimmed, 80),
+                if trimmed.contains('.') { truncate(trimmed, 80) } else { format!("{}.kommo.com", truncate(trimmed, 40)) }
+            ))
+        }
+        Err(e) => return Err(format!("{:?} is not a valid URL ({e}); expected https://<subdomain>.kommo.com", truncate(trimmed, 80))),
+    };
+    let scheme = url.scheme();
+    if scheme != "https" && scheme != "http" {
+        return Err(format!("scheme {scheme}: is not supported; expected https://<subdomain>.kommo.com"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not contain a user name or password; put the token in accessToken".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must not contain a query string or fragment; expected https://<subdomain>.kommo.com".into());
+    }
+    let path = url.path();
+    if !matches!(path, "" | "/" | "/api/v4" | "/api/v4/") {
+        return Err(format!(
+            "path {path} is not supported; give the account URL (https://<subdomain>.kommo.com), optionally followed by /api/v4"
+        ));
+    }
+    let host = url.host().ok_or_else(|| "has no host; expected https://<subdomain>.kommo.com".to_string())?;
+    let loopback = is_loopback_host(&host);
+    let host_str = match &host {
+        Host::Domain(d) => d.to_string(),
+        Host::Ipv4(ip) => ip.to_string(),
+        Host::Ipv6(ip) => format!("[{ip}]"),
+    };
+
+    if loopback {
+        // http is fine on loopback: the sandbox and local tests.
+    } else if let Host::Domain(domain) = &host {
+        if kommo_subdomain(domain).is_some() {
+            if scheme != "https" {
+                return Err(format!("Kommo accounts are served over https; use https://{domain}"));
+            }
+            if url.port().is_some() {
+                return Err(format!("remove the port; expected https://{domain}"));
+            }
+        } else if TRUSTED_SUFFIXES.iter().any(|s| *domain == &s[1..] || domain.ends_with(s)) {
+            return Err(format!(
+                "host {domain} is not an account host; use your own account's address, e.g. https://<subdomain>.kommo.com (find it in the browser's address bar when logged in to Kommo)"
+            ));
+        } else if !allow_untrusted {
+            return Err(format!(
+                "host {domain} is not a Kommo account host; expected https://<subdomain>.kommo.com (or .amocrm.com / .amocrm.ru). To send the token to another host on purpose (a proxy), set allowUntrustedHost: true"
+            ));
+        } else if scheme != "https" {
+            return Err(format!("an untrusted host must use https; use https://{domain}"));
+        }
+    } else if !allow_untrusted {
+        return Err(format!(
+            "host {host_str} is not a Kommo account host; expected https://<subdomain>.kommo.com. To send the token to another host on purpose, set allowUntrustedHost: true"
+        ));
+    } else if scheme != "https" {
+        return Err(format!("an untrusted host must use https; use https://{host_str}"));
+    }
+
+    let mut canonical = url.clone();
+    canonical.set_path("");
+    Ok(canonical)
+}
+
+fn parse_subdomain(input: &str) -> Result<Url, String> {
+    let s = input.trim().to_ascii_lowercase();
+    if s.is_empty() {
+        return Err("must not be empty; expected the first part of your account address, e.g. \"acme\" for https://acme.kommo.com".into());
+    }
+    // Accept a full host too (the original doubled it into acme.kommo.com.kommo.com).
+    if s.contains("://") {
+        return Err(format!(
+            "{:?} looks like a URL; put it in baseUrl, or give only the subdomain (e.g. \"acme\")",
+            truncate(input, 80)
+        ));
+    }
+    if s.contains('.') {
+        if kommo_subdomain(&s).is_some() {
+            return Url::parse(&format!("https://{s}")).map_err(|e| format!("{e}"));
+        }
+        return Err(format!(
+            "{:?} is not a subdomain; expected the first part of your account address, e.g. \"acme\" for https://acme.kommo.com",
+            truncate(input, 80)
+        ));
+    }
+    let valid = s.len() <= 63
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-');
+    if !valid {
+        return Err(format!(
+            "{:?} is not a valid subdomain; use letters, digits and hyphens, e.g. \"acme\" for https://acme.kommo.com",
+            truncate(input, 80)
+        ));
+    }
+    Url::parse(&format!("https://{s}.kommo.com")).map_err(|e| format!("{e}"))
+}
+
+/// Reads a [`RawConfig`] from environment variables (`KOMMO_BASE_URL`, `KOMMO_SUBDOMAIN`,
+/// `KOMMO_ACCESS_TOKEN`, `KOMMO_ALLOW_UNTRUSTED_HOST`, `KOMMO_DEFAULT_COUNTRY`).
+/// Issue paths name the variables, so messages point at what to change.
+pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<KommoConfig, ConfigError> {
+    let non_empty = |k: &str| get(k).filter(|v| !v.is_empty());
+    let mut raw = RawConfig {
+        base_url: non_empty("KOMMO_BASE_URL"),
+        subdomain: non_empty("KOMMO_SUBDOMAIN"),
+        access_token: non_empty("KOMMO_ACCESS_TOKEN"),
+        default_country: non_empty("KOMMO_DEFAULT_COUNTRY"),
+        ..RawConfig::default()
+    };
+    match non_empty("KOMMO_ALLOW_UNTRUSTED_HOST").as_deref() {
+        None => {}
+        Some(v) => match parse_bool(v) {
+            Some(b) => raw.allow_untrusted_host = Some(b),
+            None => raw.issues.push(Issue::new(
+                "allowUntrustedHost",
+                "invalid_type",
+                format!("{v:?} is not a boolean; expected true or false"),
+            )),
+        },
+    }
+    validate(raw).map_err(|mut err| {
+        for issue in &mut err.issues {
+            issue.path = env_name(&issue.path).to_string();
+            // Messages mention the JS key names; point at the variables instead.
+            issue.message = issue
+                .message
+                .replace("set baseUrl to", "set KOMMO_BASE_URL to")
+                .replace("or subdomain to", "or KOMMO_SUBDOMAIN to")
+                .replace("set accessToken to", "set KOMMO_ACCESS_TOKEN to")
+                .replace("put it in baseUrl", "put it in KOMMO_BASE_URL")
+                .replace("put the token in accessToken", "put the token in KOMMO_ACCESS_TOKEN")
+                .replace("set allowUntrustedHost: true", "set KOMMO_ALLOW_UNTRUSTED_HOST=true")
+                .replace("give either baseUrl or subdomain", "set either KOMMO_BASE_URL or KOMMO_SUBDOMAIN");
+        }
+        err
+    })
+}
+
+/// Environment variable behind a config key.
+pub fn env_name(key: &str) -> &str {
+    match key {
+        "baseUrl" => "KOMMO_BASE_URL",
+        "subdomain" => "KOMMO_SUBDOMAIN",
+        "accessToken" => "KOMMO_ACCESS_TOKEN",
+        "allowUntrustedHost" => "KOMMO_ALLOW_UNTRUSTED_HOST",
+        "defaultCountry" => "KOMMO_DEFAULT_COUNTRY",
+        other => other,
+    }
+}
+
+/// `true/false/1/0/yes/no`, case-insensitive.
+pub fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// True when `ip` is a loopback address (exposed for the sandbox and tests).
+pub fn is_loopback_ip(ip: IpAddr) -> bool {
+    ip.is_loopback()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(base: Option<&str>, sub: Option<&str>, token: Option<&str>) -> RawConfig {
+        RawConfig {
+            base_url: base.map(str::to_string),
+            subdomain: sub.map(str::to_string),
+            access_token: token.map(str::to_string),
+            ..RawConfig::default()
+        }
+    }
+
+    fn ok(base: &str) -> String {
+        validate(raw(Some(base), None, Some("tok"))).unwrap().base_url()
+    }
+
+    fn err(r: RawConfig) -> Vec<Issue> {
+        validate(r).unwrap_err().issues
+    }
+
+    #[test]
+    fn base_url_forms_normalise_to_one_canonical_url() {
+        for form in [
+            "https://acme.kommo.com",
+            "https://acme.kommo.com/",
+            "https://acme.kommo.com/api/v4",
+            "https://acme.kommo.com/api/v4/",
+            "  https://ACME.kommo.com/api/v4/ ",
+        ] {
+            assert_eq!(ok(form), "https://acme.kommo.com", "{form}");
+        }
+        assert_eq!(ok("https://acme.amocrm.ru"), "https://acme.amocrm.ru");
+        assert_eq!(ok("https://acme.amocrm.com/api/v4"), "https://acme.amocrm.com");
+    }
+
+    #[test]
+    fn subdomain_builds_the_kommo_url_and_accepts_a_full_host() {
+        let c = validate(raw(None, Some("acme"), Some("t"))).unwrap();
+        assert_eq!(c.base_url(), "https://acme.kommo.com");
+        assert_eq!(c.api_root().as_str(), "https://acme.kommo.com/api/v4/");
+        let c = validate(raw(None, Some("acme.kommo.com"), Some("t"))).unwrap();
+        assert_eq!(c.base_url(), "https://acme.kommo.com");
+        let issues = err(raw(None, Some("acme corp"), Some("t")));
+        assert_eq!(issues[0].path, "subdomain");
+    }
+
+    #[test]
+    fn loopback_is_accepted_over_http_with_its_port() {
+        assert_eq!(ok("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+        assert_eq!(ok("http://localhost:3000/api/v4/"), "http://localhost:3000");
+        assert_eq!(ok("http://[::1]:9000"), "http://[::1]:9000");
+    }
+
+    #[test]
+    fn other_hosts_are_rejected_with_an_actionable_message() {
+        let issues = err(raw(Some("https://example.com"), None, Some("t")));
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].path, "baseUrl");
+        assert!(issues[0].message.starts_with(
+            "host example.com is not a Kommo account host; expected https://<subdomain>.kommo.com"
+        ));
+        // The original's substring check accepted this.
+        assert!(!err(raw(Some("https://evil.example/?kommo"), None, Some("t"))).is_empty());
+        assert!(!err(raw(Some("https://kommo.com.evil.example"), None, Some("t"))).is_empty());
+        let issues = err(raw(Some("https://www.kommo.com"), None, Some("t")));
+        assert!(issues[0].message.contains("not an account host"));
+    }
+
+    #[test]
+    fn untrusted_host_needs_the_flag_and_https() {
+        let mut r = raw(Some("https://proxy.example.com"), None, Some("t"));
+        r.allow_untrusted_host = Some(true);
+        let c = validate(r).unwrap();
+        assert!(c.allow_untrusted_host);
+        let mut r = raw(Some("http://proxy.example.com"), None, Some("t"));
+        r.allow_untrusted_host = Some(true);
+        assert!(err(r)[0].message.contains("must use https"));
+    }
+
+    #[test]
+    fn kommo_hosts_need_https() {
+        let issues = err(raw(Some("http://acme.kommo.com"), None, Some("t")));
+        assert!(issues[0].message.contains("https://acme.kommo.com"));
+    }
+
+    #[test]
+    fn tokens_with_whitespace_or_bearer_prefix_are_rejected_without_echoing_them() {
+        let issues = err(raw(Some("https://a.kommo.com"), None, Some("abc def")));
+        assert_eq!(issues[0].path, "accessToken");
+        assert!(!issues[0].message.contains("abc"));
+        let issues = err(raw(Some("https://a.kommo.com"), None, Some("Bearer abc")));
+        assert!(issues[0].message.contains("Bearer"));
+        let issues = err(raw(Some("https://a.kommo.com"), None, Some("abc\n")));
+        assert!(issues[0].message.contains("line break"));
+        let issues = err(raw(Some("https://a.kommo.com"), None, Some("")));
+        assert!(issues[0].message.contains("empty"));
+    }
+
+    #[test]
+    fn missing_keys_are_each_reported() {
+        let issues = err(RawConfig::default());
+        let paths: Vec<_> = issues.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(paths, ["baseUrl", "accessToken"]);
+    }
+
+    #[test]
+    fn env_errors_name_the_variables() {
+        let e = from_env(|k| (k == "KOMMO_SUBDOMAIN").then(|| "acme".to_string())).unwrap_err();
+        assert_eq!(e.issues[0].path, "KOMMO_ACCESS_TOKEN");
+        assert!(e.issues[0].message.contains("KOMMO_ACCESS_TOKEN"));
+        let c = from_env(|k| match k {
+            "KOMMO_SUBDOMAIN" => Some("acme".into()),
+            "KOMMO_ACCESS_TOKEN" => Some("tok".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.base_url(), "https://acme.kommo.com");
+    }
+
+    #[test]
+    fn debug_output_redacts_the_token() {
+        let c = validate(raw(Some("https://a.kommo.com"), None, Some("s3cr3t-token"))).unwrap();
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+    }
+}

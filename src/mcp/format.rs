@@ -1,0 +1,137 @@
+//! Compact renderings of Kommo records for the model: ids, names and the key fields, one line
+//! per record, never raw HAL JSON. The same summaries are the tools' `structuredContent`.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::api::contacts::Contact;
+use crate::api::pipelines::{Pipeline, Status};
+
+/// A phone or email with its type (`WORK`, `MOB`, ...).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Labeled {
+    pub value: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+/// The fields of a contact a model needs.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ContactSummary {
+    pub id: i64,
+    pub name: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<Labeled>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<Labeled>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub company_ids: Vec<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responsible_user_id: Option<i64>,
+}
+
+fn labeled(values: Vec<(String, Option<&str>)>) -> Vec<Labeled> {
+    values.into_iter().map(|(value, kind)| Labeled { value, kind: kind.map(str::to_string) }).collect()
+}
+
+impl From<&Contact> for ContactSummary {
+    fn from(c: &Contact) -> Self {
+        ContactSummary {
+            id: c.id,
+            name: c.display_name(),
+            phones: labeled(c.phones()),
+            emails: labeled(c.emails()),
+            company_ids: c.company_ids(),
+            responsible_user_id: c.responsible_user_id,
+        }
+    }
+}
+
+fn join_labeled(items: &[Labeled]) -> String {
+    items
+        .iter()
+        .map(|l| match &l.kind {
+            Some(k) => format!("{} ({k})", l.value),
+            None => l.value.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `Juan Pérez #1001 · phone +57 300 123 4567 (WORK) · email juan@x.co · company #5001`
+pub fn contact_line(c: &ContactSummary) -> String {
+    let name = if c.name.is_empty() { "(no name)" } else { c.name.as_str() };
+    let mut line = format!("{name} #{}", c.id);
+    if !c.phones.is_empty() {
+        line.push_str(&format!(" · phone {}", join_labeled(&c.phones)));
+    }
+    if !c.emails.is_empty() {
+        line.push_str(&format!(" · email {}", join_labeled(&c.emails)));
+    }
+    if !c.company_ids.is_empty() {
+        let ids: Vec<String> = c.company_ids.iter().map(|id| format!("#{id}")).collect();
+        line.push_str(&format!(" · company {}", ids.join(", ")));
+    }
+    line
+}
+
+/// A pipeline stage.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct StatusSummary {
+    pub id: i64,
+    pub name: String,
+    /// `incoming`, `open`, `won` or `lost`.
+    pub role: &'static str,
+}
+
+/// A pipeline with its stages in order.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PipelineSummary {
+    pub id: i64,
+    pub name: String,
+    pub is_main: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub is_archive: bool,
+    pub statuses: Vec<StatusSummary>,
+}
+
+impl From<&Status> for StatusSummary {
+    fn from(s: &Status) -> Self {
+        StatusSummary { id: s.id, name: s.name.clone(), role: s.role() }
+    }
+}
+
+impl From<&Pipeline> for PipelineSummary {
+    fn from(p: &Pipeline) -> Self {
+        PipelineSummary {
+            id: p.id,
+            name: p.name.clone(),
+            is_main: p.is_main,
+            is_archive: p.is_archive,
+            statuses: p.statuses().iter().map(StatusSummary::from).collect(),
+        }
+    }
+}
+
+/// ```text
+/// Ventas #7000001 (main): Incoming leads [70011] (incoming) → Contacto inicial [70012] → … → Closed - won [142] (won) → Closed - lost [143] (lost)
+/// ```
+pub fn pipeline_block(p: &PipelineSummary) -> String {
+    let mut flags = Vec::new();
+    if p.is_main {
+        flags.push("main");
+    }
+    if p.is_archive {
+        flags.push("archived");
+    }
+    let flags = if flags.is_empty() { String::new() } else { format!(" ({})", flags.join(", ")) };
+    let stages: Vec<String> = p
+        .statuses
+        .iter()
+        .map(|s| match s.role {
+            "open" => format!("{} [{}]", s.name, s.id),
+            role => format!("{} [{}] ({role})", s.name, s.id),
+        })
+        .collect();
+    format!("{} #{}{flags}: {}\n", p.name, p.id, stages.join(" → "))
+}

@@ -1,0 +1,133 @@
+//! The rmcp handler: lists the registered tools and runs them.
+//!
+//! Each call runs in its own task, so a panic inside a tool becomes an `isError` result and the
+//! server keeps serving, and `notifications/cancelled` aborts the call (and with it the
+//! in-flight Kommo request).
+
+use std::sync::Arc;
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorData as McpError, Implementation,
+    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{RoleServer, ServerHandler};
+
+use crate::api::Client;
+use crate::mcp::tools::{self, Context, ToolDef};
+
+/// Instructions sent to the client at `initialize`.
+const INSTRUCTIONS: &str = "Tools for one Kommo CRM account. Results are compact text with ids; pass ids from \
+one tool to the next. Phone search accepts any phone format.";
+
+/// Which tools a server exposes.
+#[derive(Debug, Clone, Default)]
+pub struct ServerOptions {
+    /// Hide and refuse tools that change data.
+    pub read_only: bool,
+}
+
+/// The Kommo MCP server for one account.
+#[derive(Clone)]
+pub struct KommoServer {
+    ctx: Context,
+    tools: Arc<Vec<ToolDef>>,
+}
+
+impl std::fmt::Debug for KommoServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KommoServer").field("tools", &self.tools.len()).finish()
+    }
+}
+
+impl KommoServer {
+    /// A server for `client` with the tools `options` select.
+    pub fn new(client: Client, options: &ServerOptions) -> Self {
+        let tools: Vec<ToolDef> = tools::all().into_iter().filter(|t| !options.read_only || t.is_read_only()).collect();
+        Self { ctx: Context { client }, tools: Arc::new(tools) }
+    }
+
+    /// The MCP descriptions of the exposed tools.
+    pub fn tool_list(&self) -> Vec<Tool> {
+        self.tools.iter().map(ToolDef::to_tool).collect()
+    }
+
+    /// Runs a tool by name; `None` for an unknown tool.
+    pub async fn run(&self, name: &str, args: rmcp::model::JsonObject) -> Option<CallToolResult> {
+        let index = self.tools.iter().position(|t| t.name == name)?;
+        let fut = self.tools[index].call(self.ctx.clone(), args);
+        Some(finish(name, tokio::spawn(fut).await))
+    }
+}
+
+fn finish(
+    name: &str,
+    joined: Result<Result<tools::ToolOutput, crate::error::Error>, tokio::task::JoinError>,
+) -> CallToolResult {
+    match joined {
+        Ok(Ok(out)) => {
+            let mut result = CallToolResult::success(vec![ContentBlock::text(out.text)]);
+            result.structured_content = Some(out.structured);
+            result
+        }
+        Ok(Err(e)) => {
+            tracing::debug!(tool = name, error = %e, "tool failed");
+            CallToolResult::error(vec![ContentBlock::text(e.to_string())])
+        }
+        Err(join) => {
+            let what = if join.is_panic() { "an internal error (a bug; please report it)" } else { "cancellation" };
+            tracing::error!(tool = name, "tool stopped by {what}");
+            CallToolResult::error(vec![ContentBlock::text(format!("{name} stopped because of {what}; nothing else was affected."))])
+        }
+    }
+}
+
+impl ServerHandler for KommoServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(
+                Implementation::new("kommo-mcp", crate::VERSION)
+                    .with_title("Kommo CRM")
+                    .with_website_url("https://www.npmjs.com/package/@syncraengine/kommo-mcp"),
+            )
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        Ok(ListToolsResult::with_all_items(self.tool_list()))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.tools.iter().find(|t| t.name == name).map(ToolDef::to_tool)
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let name = request.name.to_string();
+        let Some(index) = self.tools.iter().position(|t| t.name == name) else {
+            let known: Vec<&str> = self.tools.iter().map(|t| t.name).collect();
+            return Err(McpError::invalid_params(
+                format!("unknown tool {name:?}; this server has: {}", known.join(", ")),
+                None,
+            ));
+        };
+        let args = request.arguments.unwrap_or_default();
+        let handle = tokio::spawn(self.tools[index].call(self.ctx.clone(), args));
+        let abort = handle.abort_handle();
+        tokio::select! {
+            joined = handle => Ok(finish(&name, joined).into()),
+            _ = context.ct.cancelled() => {
+                abort.abort();
+                tracing::debug!(tool = %name, "cancelled by the client");
+                Ok(CallToolResult::error(vec![ContentBlock::text(format!("{name} was cancelled"))]).into())
+            }
+        }
+    }
+}

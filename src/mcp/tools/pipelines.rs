@@ -1,0 +1,61 @@
+//! Pipeline tools.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{define, Access, Context, Meta, Render, ToolDef};
+use crate::api::pipelines;
+use crate::error::Error;
+use crate::mcp::format::{self, PipelineSummary};
+
+/// `kommo_list_pipelines` takes no arguments.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoArgs {}
+
+/// All pipelines with their statuses.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PipelineList {
+    /// Number of pipelines.
+    pub total_found: usize,
+    pub pipelines: Vec<PipelineSummary>,
+}
+
+impl Render for PipelineList {
+    fn render(&self) -> String {
+        if self.pipelines.is_empty() {
+            return "The account has no pipelines.".to_string();
+        }
+        let mut out = format!(
+            "{} pipeline{} (stages in order, as name [status_id]):\n",
+            self.total_found,
+            if self.total_found == 1 { "" } else { "s" }
+        );
+        for p in &self.pipelines {
+            out.push_str(&format::pipeline_block(p));
+        }
+        out
+    }
+}
+
+async fn list_pipelines(ctx: Context, _args: NoArgs) -> Result<PipelineList, Error> {
+    let list = pipelines::list(&ctx.client).await?;
+    let pipelines: Vec<PipelineSummary> = list.iter().map(PipelineSummary::from).collect();
+    Ok(PipelineList { total_found: pipelines.len(), pipelines })
+}
+
+/// Pipeline tools.
+pub fn tools() -> Vec<ToolDef> {
+    vec![define(
+        Meta {
+            name: "kommo_list_pipelines",
+            title: "List pipelines and stages",
+            description: "List every sales pipeline of the Kommo account with its stages (statuses) in order, \
+with their ids. Use it to turn a pipeline or stage name into the pipeline_id / status_id that lead tools \
+need. Every pipeline has the system stages 142 (won) and 143 (lost).",
+            toolset: "pipelines",
+            access: Access::Read,
+        },
+        list_pipelines,
+    )]
+}

@@ -1,0 +1,71 @@
+//! The Node binding: thin glue between JS values and the Rust core.
+//!
+//! - [`config`]: `kommoConfigSchema` and reading configs passed to SDK functions;
+//! - [`sdk`]: the SDK functions (`searchContactByPhone`, `listPipelines`, ...);
+//! - [`cli`]: `runCli`/`stopServer`, used by `bin/kommo-mcp.js`;
+//! - [`sandbox`]: `startSandbox`, the embedded Kommo emulator for tests.
+//!
+//! Conventions: SDK functions return a Promise of `{ success, ..., error? }` and never reject
+//! for API failures; they throw (synchronously, before any request) only for programmer errors:
+//! an invalid config (a `KommoConfigError`) or arguments of the wrong type (a `TypeError`).
+
+pub mod cli;
+pub mod config;
+pub mod sandbox;
+pub mod sdk;
+
+use napi::bindgen_prelude::*;
+use serde::Serialize;
+
+/// Spawns `fut` on the runtime and resolves the returned Promise with its output converted
+/// through serde (so `null`s, nesting and snake_case keys are exactly as serialised).
+pub(crate) fn promise_json<'e, T, F>(env: &'e Env, fut: F) -> Result<PromiseRaw<'e, Unknown<'e>>>
+where
+    T: Serialize + Send + 'static,
+    F: std::future::Future<Output = T> + Send + 'static,
+{
+    env.spawn_future_with_callback(async move { Ok(fut.await) }, |env, value| env.to_js_value(&value))
+}
+
+/// A `TypeError` naming the function and argument, to return as `Err` (it is thrown as is).
+pub(crate) fn type_error(env: &Env, message: impl Into<String>) -> Error {
+    let js = JsTypeError::from(Error::new(Status::InvalidArg, message.into()));
+    // SAFETY: `env` is the live env of the current call.
+    unsafe {
+        let raw = js.into_value(env.raw());
+        Error::from(Unknown::from_raw_unchecked(env.raw(), raw))
+    }
+}
+
+/// Describes a JS value's type for error messages.
+pub(crate) fn describe(value: &Unknown) -> &'static str {
+    match value.get_type() {
+        Ok(ValueType::Undefined) => "undefined",
+        Ok(ValueType::Null) => "null",
+        Ok(ValueType::Boolean) => "a boolean",
+        Ok(ValueType::Number) => "a number",
+        Ok(ValueType::String) => "a string",
+        Ok(ValueType::Symbol) => "a symbol",
+        Ok(ValueType::Object) => {
+            if value.is_array().unwrap_or(false) {
+                "an array"
+            } else {
+                "an object"
+            }
+        }
+        Ok(ValueType::Function) => "a function",
+        _ => "an unknown value",
+    }
+}
+
+/// Reads an optional string property: `Ok(None)` when absent or undefined.
+pub(crate) fn opt_string(env: &Env, obj: &Object, key: &str, what: &str) -> Result<Option<String>> {
+    match obj.get::<Unknown>(key)? {
+        None => Ok(None),
+        Some(v) => match v.get_type()? {
+            ValueType::Undefined => Ok(None),
+            ValueType::String => Ok(Some(String::from_unknown(v)?)),
+            _ => Err(type_error(env, format!("{what}.{key} must be a string, got {}", describe(&v)))),
+        },
+    }
+}

@@ -1,0 +1,68 @@
+//! `/__sandbox/*`: control endpoints for tests and tools (no token, not counted). Later fault
+//! injection belongs here too.
+//!
+//! - `GET /__sandbox/stats`: request counters as JSON.
+//! - `POST /__sandbox/reset-stats`: zero the counters (204).
+//! - `GET|POST /__sandbox/config`: read or change `{"missing_entity_status": 204|404}`.
+//! - `POST /__sandbox/reset`: restore the seed data (204).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value};
+
+use super::http::{no_content, Problem};
+use super::write::parse_body;
+use super::{lock, seed, AppState, MissingEntity, SandboxStats};
+
+/// The control routes.
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/__sandbox/stats", get(stats))
+        .route("/__sandbox/reset-stats", post(reset_stats))
+        .route("/__sandbox/config", get(config).post(set_config))
+        .route("/__sandbox/reset", post(reset))
+}
+
+fn json_response(body: Value) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+async fn stats(State(state): State<AppState>) -> Response {
+    let stats = lock(&state.stats).clone();
+    json_response(json!(stats))
+}
+
+async fn reset_stats(State(state): State<AppState>) -> Response {
+    *lock(&state.stats) = SandboxStats::default();
+    no_content()
+}
+
+fn config_body(state: &AppState) -> Value {
+    json!({ "missing_entity_status": state.missing_entity().status() })
+}
+
+async fn config(State(state): State<AppState>) -> Response {
+    json_response(config_body(&state))
+}
+
+async fn set_config(State(state): State<AppState>, body: Bytes) -> Result<Response, Problem> {
+    let body = parse_body(&body)?;
+    if let Some(value) = body.get("missing_entity_status") {
+        let answer = match value.as_u64() {
+            Some(204) => MissingEntity::NoContent,
+            Some(404) => MissingEntity::NotFound,
+            _ => return Err(Problem::bad_request("missing_entity_status must be 204 or 404")),
+        };
+        *lock(&state.missing_entity) = answer;
+    }
+    Ok(json_response(config_body(&state)))
+}
+
+async fn reset(State(state): State<AppState>) -> Response {
+    *state.store() = seed::build();
+    no_content()
+}
