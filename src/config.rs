@@ -97,7 +97,11 @@ pub struct Issue {
 
 impl Issue {
     pub fn new(path: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Self { path: path.into(), message: message.into(), code }
+        Self {
+            path: path.into(),
+            message: message.into(),
+            code,
+        }
     }
 }
 
@@ -295,14 +299,25 @@ fn parse_base_url(input: &str, allow_untrusted: bool) -> Result<Url, String> {
             return Err(format!(
                 "{:?} is not an absolute URL; expected https://{}",
                 truncate(trimmed, 80),
-                if trimmed.contains('.') { truncate(trimmed, 80) } else { format!("{}.kommo.com", truncate(trimmed, 40)) }
+                if trimmed.contains('.') {
+                    truncate(trimmed, 80)
+                } else {
+                    format!("{}.kommo.com", truncate(trimmed, 40))
+                }
             ))
         }
-        Err(e) => return Err(format!("{:?} is not a valid URL ({e}); expected https://<subdomain>.kommo.com", truncate(trimmed, 80))),
+        Err(e) => {
+            return Err(format!(
+                "{:?} is not a valid URL ({e}); expected https://<subdomain>.kommo.com",
+                truncate(trimmed, 80)
+            ))
+        }
     };
     let scheme = url.scheme();
     if scheme != "https" && scheme != "http" {
-        return Err(format!("scheme {scheme}: is not supported; expected https://<subdomain>.kommo.com"));
+        return Err(format!(
+            "scheme {scheme}: is not supported; expected https://<subdomain>.kommo.com"
+        ));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err("must not contain a user name or password; put the token in accessToken".into());
@@ -316,7 +331,9 @@ fn parse_base_url(input: &str, allow_untrusted: bool) -> Result<Url, String> {
             "path {path} is not supported; give the account URL (https://<subdomain>.kommo.com), optionally followed by /api/v4"
         ));
     }
-    let host = url.host().ok_or_else(|| "has no host; expected https://<subdomain>.kommo.com".to_string())?;
+    let host = url
+        .host()
+        .ok_or_else(|| "has no host; expected https://<subdomain>.kommo.com".to_string())?;
     let loopback = is_loopback_host(&host);
     let host_str = match &host {
         Host::Domain(d) => d.to_string(),
@@ -334,7 +351,10 @@ fn parse_base_url(input: &str, allow_untrusted: bool) -> Result<Url, String> {
             if url.port().is_some() {
                 return Err(format!("remove the port; expected https://{domain}"));
             }
-        } else if TRUSTED_SUFFIXES.iter().any(|s| *domain == &s[1..] || domain.ends_with(s)) {
+        } else if TRUSTED_SUFFIXES
+            .iter()
+            .any(|s| *domain == &s[1..] || domain.ends_with(s))
+        {
             return Err(format!(
                 "host {domain} is not an account host; use your own account's address, e.g. https://<subdomain>.kommo.com (find it in the browser's address bar when logged in to Kommo)"
             ));
@@ -427,7 +447,10 @@ pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<KommoConfig, Con
                 .replace("put it in baseUrl", "put it in KOMMO_BASE_URL")
                 .replace("put the token in accessToken", "put the token in KOMMO_ACCESS_TOKEN")
                 .replace("set allowUntrustedHost: true", "set KOMMO_ALLOW_UNTRUSTED_HOST=true")
-                .replace("give either baseUrl or subdomain", "set either KOMMO_BASE_URL or KOMMO_SUBDOMAIN");
+                .replace(
+                    "give either baseUrl or subdomain",
+                    "set either KOMMO_BASE_URL or KOMMO_SUBDOMAIN",
+                );
         }
         err
     })
@@ -518,9 +541,9 @@ mod tests {
         let issues = err(raw(Some("https://example.com"), None, Some("t")));
         assert_eq!(issues.len(), 1);
         assert_eq!(issues[0].path, "baseUrl");
-        assert!(issues[0].message.starts_with(
-            "host example.com is not a Kommo account host; expected https://<subdomain>.kommo.com"
-        ));
+        assert!(issues[0]
+            .message
+            .starts_with("host example.com is not a Kommo account host; expected https://<subdomain>.kommo.com"));
         // The original's substring check accepted this.
         assert!(!err(raw(Some("https://evil.example/?kommo"), None, Some("t"))).is_empty());
         assert!(!err(raw(Some("https://kommo.com.evil.example"), None, Some("t"))).is_empty());

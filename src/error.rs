@@ -35,7 +35,11 @@ pub enum Error {
 
     /// 401: the token was refused.
     #[error("Kommo refused the access token (HTTP 401{}) on {context}. Check KOMMO_ACCESS_TOKEN / accessToken: the token may be expired or revoked (long-lived tokens end on the date chosen when they were generated), or it may belong to another Kommo account than {host}", detail_suffix(.detail))]
-    Unauthorized { context: String, host: String, detail: Option<String> },
+    Unauthorized {
+        context: String,
+        host: String,
+        detail: Option<String>,
+    },
 
     /// 402: the account's subscription ended.
     #[error("Kommo answered 402 Payment Required on {context}: the account's paid or trial period has ended; renew it in Kommo")]
@@ -51,7 +55,10 @@ pub enum Error {
 
     /// 429: too many requests.
     #[error("Kommo's rate limit was hit on {context} (HTTP 429, at most 7 requests per second). Wait a few seconds and try again; repeated violations get the IP blocked")]
-    RateLimited { context: String, retry_after: Option<Duration> },
+    RateLimited {
+        context: String,
+        retry_after: Option<Duration>,
+    },
 
     /// 404 from Kommo: an unknown route or sub-resource.
     #[error("Kommo answered 404 Not Found on {context}{}", detail_suffix_colon(.detail))]
@@ -59,11 +66,19 @@ pub enum Error {
 
     /// 400 with or without `validation-errors`.
     #[error("Kommo rejected {context} (HTTP 400{}){}", detail_suffix(.detail), validation_suffix(.errors))]
-    Validation { context: String, detail: Option<String>, errors: Vec<ValidationError> },
+    Validation {
+        context: String,
+        detail: Option<String>,
+        errors: Vec<ValidationError>,
+    },
 
     /// Any other non-success status.
     #[error("Kommo answered HTTP {status} on {context}{}", detail_suffix_colon(.detail))]
-    Status { status: u16, context: String, detail: Option<String> },
+    Status {
+        status: u16,
+        context: String,
+        detail: Option<String>,
+    },
 
     /// The server sent HTML where JSON was expected (wrong host, a login page, a proxy).
     #[error("Kommo answered {context} with an HTML page (HTTP {status}) instead of JSON: check that baseUrl / KOMMO_BASE_URL is your account's address (https://<subdomain>.kommo.com)")]
@@ -79,7 +94,11 @@ pub enum Error {
 
     /// No connection could be made (DNS, refused, TLS).
     #[error("could not reach {host} for {context}: {reason}. Check the account address and the network")]
-    Connect { context: String, host: String, reason: String },
+    Connect {
+        context: String,
+        host: String,
+        reason: String,
+    },
 
     /// The request took too long.
     #[error("Kommo did not answer {context} within {} s; try again later", .after.as_secs())]
@@ -90,7 +109,9 @@ pub enum Error {
     Network { context: String, reason: String },
 
     /// A link from Kommo pointed somewhere the token must not go.
-    #[error("Kommo's paging link for {context} points to {host}, not to the configured account; refusing to follow it")]
+    #[error(
+        "Kommo's paging link for {context} points to {host}, not to the configured account; refusing to follow it"
+    )]
     ForeignLink { context: String, host: String },
 }
 
@@ -114,14 +135,21 @@ fn validation_suffix(errors: &[ValidationError]) -> String {
         .take(10)
         .map(|e| format!("item {} {}: {} ({})", e.request_id, e.path, e.detail, e.code))
         .collect();
-    let more = if errors.len() > 10 { format!("; and {} more", errors.len() - 10) } else { String::new() };
+    let more = if errors.len() > 10 {
+        format!("; and {} more", errors.len() - 10)
+    } else {
+        String::new()
+    };
     format!(". {}{more}", shown.join("; "))
 }
 
 impl Error {
     /// An invalid-argument error.
     pub fn invalid(arg: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::InvalidArgument { arg: arg.into(), message: message.into() }
+        Error::InvalidArgument {
+            arg: arg.into(),
+            message: message.into(),
+        }
     }
 
     /// HTTP status behind this error, when it came from Kommo.
@@ -171,7 +199,11 @@ mod tests {
 
     #[test]
     fn unauthorized_says_what_to_check() {
-        let e = Error::Unauthorized { context: "GET /api/v4/leads/pipelines".into(), host: "acme.kommo.com".into(), detail: None };
+        let e = Error::Unauthorized {
+            context: "GET /api/v4/leads/pipelines".into(),
+            host: "acme.kommo.com".into(),
+            detail: None,
+        };
         let s = e.to_string();
         assert!(s.contains("KOMMO_ACCESS_TOKEN"));
         assert!(s.contains("acme.kommo.com"));

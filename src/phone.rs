@@ -83,7 +83,10 @@ fn key_of(number: &phonenumber::PhoneNumber) -> PhoneKey {
     let national = number.national();
     let mut s = "0".repeat(usize::from(national.zeros()));
     s.push_str(&national.value().to_string());
-    PhoneKey { country_code: Some(number.code().value()), national: s }
+    PhoneKey {
+        country_code: Some(number.code().value()),
+        national: s,
+    }
 }
 
 fn e164_of(key: &PhoneKey) -> Option<String> {
@@ -130,7 +133,13 @@ impl Phone {
                     e164 = e164_of(&k);
                     push(k, &mut keys);
                 }
-                Err(_) => push(PhoneKey { country_code: None, national: d.clone() }, &mut keys),
+                Err(_) => push(
+                    PhoneKey {
+                        country_code: None,
+                        national: d.clone(),
+                    },
+                    &mut keys,
+                ),
             }
         } else {
             let mut regional_valid = false;
@@ -147,15 +156,33 @@ impl Phone {
             // The digits as a national number of an unknown country, unless the default
             // country already read them as a valid number.
             if !regional_valid {
-                push(PhoneKey { country_code: None, national: d.clone() }, &mut keys);
+                push(
+                    PhoneKey {
+                        country_code: None,
+                        national: d.clone(),
+                    },
+                    &mut keys,
+                );
             }
             if region.is_none() {
                 // Common trunk prefixes: 0 (most of the world), 8 (Russia, Kazakhstan, Belarus).
                 if let Some(rest) = d.strip_prefix('0') {
-                    push(PhoneKey { country_code: None, national: rest.to_string() }, &mut keys);
+                    push(
+                        PhoneKey {
+                            country_code: None,
+                            national: rest.to_string(),
+                        },
+                        &mut keys,
+                    );
                 }
                 if d.len() == 11 && d.starts_with('8') {
-                    push(PhoneKey { country_code: None, national: d[1..].to_string() }, &mut keys);
+                    push(
+                        PhoneKey {
+                            country_code: None,
+                            national: d[1..].to_string(),
+                        },
+                        &mut keys,
+                    );
                 }
             }
             // Digits that start with a country code, written without `+` (573001234567).
@@ -264,7 +291,10 @@ mod tests {
     fn rejects_non_numbers_with_reasons() {
         assert_eq!(Phone::parse("call me", None), Err(PhoneError::NoDigits));
         assert_eq!(Phone::parse("12-34", None), Err(PhoneError::TooShort(4)));
-        assert!(matches!(Phone::parse("1234567890123456789", None), Err(PhoneError::TooLong(_))));
+        assert!(matches!(
+            Phone::parse("1234567890123456789", None),
+            Err(PhoneError::TooLong(_))
+        ));
     }
 
     #[test]

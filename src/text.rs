@@ -26,7 +26,11 @@ pub fn fold(s: &str) -> String {
 /// An empty needle matches nothing: a blank filter must not select everything.
 pub fn contains_words(haystack: &str, needle: &str) -> bool {
     let hay = fold(haystack);
-    let words: Vec<String> = fold(needle).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect();
+    let words: Vec<String> = fold(needle)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
     !words.is_empty() && words.iter().all(|w| hay.contains(w.as_str()))
 }
 

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use kommo_mcp::sandbox::seed::{
-    ANDINA_COMPANY_ID, ANDINA_LEAD_ID, CARLOS_RUIZ_ID, CONTACT_COUNT, CONTACT_PHONE_FIELD_ID,
-    JUANA_PEREZ_GOMEZ_ID, JUAN_PEREZ_ID, MARIA_RODRIGUEZ_ID, VENTAS_PIPELINE_ID,
+    ANDINA_COMPANY_ID, ANDINA_LEAD_ID, CARLOS_RUIZ_ID, CONTACT_COUNT, CONTACT_PHONE_FIELD_ID, JUANA_PEREZ_GOMEZ_ID,
+    JUAN_PEREZ_ID, MARIA_RODRIGUEZ_ID, VENTAS_PIPELINE_ID,
 };
 use kommo_mcp::sandbox::{MissingEntity, Sandbox, SandboxOptions, DEFAULT_TOKEN};
 use reqwest::{header, Method, StatusCode};
@@ -26,8 +26,7 @@ struct Reply {
 
 impl Reply {
     fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", self.body))
     }
 
     /// Ids of `_embedded.{collection}` in a list body.
@@ -68,7 +67,11 @@ impl Api {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let body = response.text().await.expect("body");
-        Reply { status, content_type, body }
+        Reply {
+            status,
+            content_type,
+            body,
+        }
     }
 
     async fn get(&self, path: &str) -> Reply {
@@ -80,11 +83,13 @@ impl Api {
     }
 
     async fn post(&self, path: &str, body: Value) -> Reply {
-        self.send(Method::POST, &self.url(path), Some(DEFAULT_TOKEN), Some(body)).await
+        self.send(Method::POST, &self.url(path), Some(DEFAULT_TOKEN), Some(body))
+            .await
     }
 
     async fn patch(&self, path: &str, body: Value) -> Reply {
-        self.send(Method::PATCH, &self.url(path), Some(DEFAULT_TOKEN), Some(body)).await
+        self.send(Method::PATCH, &self.url(path), Some(DEFAULT_TOKEN), Some(body))
+            .await
     }
 }
 
@@ -143,7 +148,10 @@ async fn pipelines_list_every_pipeline_with_won_and_lost_statuses() {
     let ventas = &pipelines[0];
     assert_eq!(ventas["is_main"], true);
     let incoming = ventas["_embedded"]["statuses"][0].clone();
-    assert_eq!((incoming["name"].clone(), incoming["type"].clone()), (json!("Incoming leads"), json!(1)));
+    assert_eq!(
+        (incoming["name"].clone(), incoming["type"].clone()),
+        (json!("Incoming leads"), json!(1))
+    );
 }
 
 #[tokio::test]
@@ -156,7 +164,10 @@ async fn contact_pages_are_numbered_and_next_href_leads_to_the_following_page() 
     let self_href = body["_links"]["self"]["href"].as_str().expect("self href");
     assert!(self_href.starts_with(&api.sandbox.base_url()), "{self_href}");
     let next = body["_links"]["next"]["href"].as_str().expect("next href").to_string();
-    assert!(next.contains("order[id]=asc") && next.contains("limit=100") && next.contains("page=2"), "{next}");
+    assert!(
+        next.contains("order[id]=asc") && next.contains("limit=100") && next.contains("page=2"),
+        "{next}"
+    );
 
     let mut seen: Vec<i64> = first.ids("contacts");
     let mut url = next;
@@ -203,23 +214,39 @@ async fn phone_digits_query_finds_every_format_and_the_substring_decoys() {
     assert_eq!(reply.content_type.as_deref(), Some("application/hal+json"));
     assert_eq!(reply.json()["_page"], 1);
     let found: BTreeSet<i64> = reply.ids("contacts").into_iter().collect();
-    let expected: BTreeSet<i64> =
-        [JUAN_PEREZ_ID, JUANA_PEREZ_GOMEZ_ID, MARIA_RODRIGUEZ_ID, CARLOS_RUIZ_ID].into();
+    let expected: BTreeSet<i64> = [JUAN_PEREZ_ID, JUANA_PEREZ_GOMEZ_ID, MARIA_RODRIGUEZ_ID, CARLOS_RUIZ_ID].into();
     assert_eq!(found, expected);
 
     // Punctuated queries are reduced to digits too; no country-code rewriting happens.
-    let punctuated: BTreeSet<i64> =
-        api.get("/api/v4/contacts?query=(300)%20123-4567").await.ids("contacts").into_iter().collect();
+    let punctuated: BTreeSet<i64> = api
+        .get("/api/v4/contacts?query=(300)%20123-4567")
+        .await
+        .ids("contacts")
+        .into_iter()
+        .collect();
     assert_eq!(punctuated, expected);
     let national_with_57: Vec<i64> = api.get("/api/v4/contacts?query=573001234567").await.ids("contacts");
-    assert!(!national_with_57.contains(&JUANA_PEREZ_GOMEZ_ID), "no +57 normalisation");
+    assert!(
+        !national_with_57.contains(&JUANA_PEREZ_GOMEZ_ID),
+        "no +57 normalisation"
+    );
 }
 
 #[tokio::test]
 async fn email_query_finds_the_contact_case_insensitively() {
     let api = Api::start().await;
-    assert_eq!(api.get("/api/v4/contacts?query=juan.perez@example.co").await.ids("contacts"), [JUAN_PEREZ_ID]);
-    assert_eq!(api.get("/api/v4/contacts?query=JUAN.PEREZ%40EXAMPLE.CO").await.ids("contacts"), [JUAN_PEREZ_ID]);
+    assert_eq!(
+        api.get("/api/v4/contacts?query=juan.perez@example.co")
+            .await
+            .ids("contacts"),
+        [JUAN_PEREZ_ID]
+    );
+    assert_eq!(
+        api.get("/api/v4/contacts?query=JUAN.PEREZ%40EXAMPLE.CO")
+            .await
+            .ids("contacts"),
+        [JUAN_PEREZ_ID]
+    );
 }
 
 #[tokio::test]
@@ -234,7 +261,10 @@ async fn filter_by_ids_accepts_every_bracket_form() {
         let ids = api.get(&format!("/api/v4/contacts?{query}")).await.ids("contacts");
         assert_eq!(ids, wanted, "query {query}");
     }
-    let single = api.get(&format!("/api/v4/contacts?filter[id]={JUAN_PEREZ_ID}")).await.ids("contacts");
+    let single = api
+        .get(&format!("/api/v4/contacts?filter[id]={JUAN_PEREZ_ID}"))
+        .await
+        .ids("contacts");
     assert_eq!(single, [JUAN_PEREZ_ID]);
     let by_name = api.get("/api/v4/contacts?filter[name]=Ana%20G%C3%B3mez").await.json();
     assert_eq!(by_name["_embedded"]["contacts"][0]["name"], "Ana Gómez");
@@ -246,7 +276,10 @@ async fn get_contact_by_id_returns_it_at_the_root_and_missing_ids_answer_204_or_
     let juan = api.get(&format!("/api/v4/contacts/{JUAN_PEREZ_ID}")).await.json();
     assert_eq!(juan["id"], JUAN_PEREZ_ID);
     assert_eq!(juan["name"], "Juan Pérez");
-    assert_eq!((juan["first_name"].clone(), juan["last_name"].clone()), (json!("Juan"), json!("Pérez")));
+    assert_eq!(
+        (juan["first_name"].clone(), juan["last_name"].clone()),
+        (json!("Juan"), json!("Pérez"))
+    );
     assert_eq!(juan["is_unsorted"], false);
     assert_eq!(juan["_embedded"]["companies"][0]["id"], ANDINA_COMPANY_ID);
     assert!(juan["_embedded"].get("leads").is_none(), "leads only with with=leads");
@@ -257,7 +290,10 @@ async fn get_contact_by_id_returns_it_at_the_root_and_missing_ids_answer_204_or_
     assert_eq!(phone["values"][0]["value"], "+57 300 123 4567");
     assert_eq!(phone["values"][0]["enum_code"], "WORK");
 
-    let with_leads = api.get(&format!("/api/v4/contacts/{JUAN_PEREZ_ID}?with=leads")).await.json();
+    let with_leads = api
+        .get(&format!("/api/v4/contacts/{JUAN_PEREZ_ID}?with=leads"))
+        .await
+        .json();
     assert_eq!(with_leads["_embedded"]["leads"][0]["id"], ANDINA_LEAD_ID);
 
     assert_no_content(&api.get("/api/v4/contacts/999").await);
@@ -293,7 +329,10 @@ async fn created_contacts_read_back_with_field_metadata_filled_in() {
     assert_eq!(created.len(), 2);
     assert_eq!(created[0]["request_id"], "lead-form-7");
     assert_eq!(created[1]["request_id"], "1");
-    assert_eq!((created[0]["is_deleted"].clone(), created[0]["is_unsorted"].clone()), (json!(false), json!(false)));
+    assert_eq!(
+        (created[0]["is_deleted"].clone(), created[0]["is_unsorted"].clone()),
+        (json!(false), json!(false))
+    );
     let id = created[0]["id"].as_i64().expect("id");
 
     let contact = api.get(&format!("/api/v4/contacts/{id}")).await.json();
@@ -306,7 +345,10 @@ async fn created_contacts_read_back_with_field_metadata_filled_in() {
     assert_eq!(fields[0]["values"][0]["enum_code"], "MOB");
     assert!(fields[0]["values"][0]["enum_id"].is_i64());
     assert_eq!(fields[1]["field_code"], "EMAIL");
-    assert_eq!(fields[1]["values"][0]["enum_code"], "WORK", "default type of a multitext value");
+    assert_eq!(
+        fields[1]["values"][0]["enum_code"], "WORK",
+        "default type of a multitext value"
+    );
 
     let bare = api.get(&format!("/api/v4/contacts/{}", created[1]["id"])).await.json();
     assert_eq!(bare["custom_fields_values"], Value::Null);
@@ -381,7 +423,10 @@ async fn patching_a_contact_bumps_updated_at_and_replaces_field_values() {
     assert!(!codes.contains(&"PHONE"), "phone cleared: {codes:?}");
 
     let batch = api
-        .patch("/api/v4/contacts", json!([{ "id": JUAN_PEREZ_ID, "responsible_user_id": 9_000_003 }, { "id": 1 }]))
+        .patch(
+            "/api/v4/contacts",
+            json!([{ "id": JUAN_PEREZ_ID, "responsible_user_id": 9_000_003 }, { "id": 1 }]),
+        )
         .await;
     let body = assert_problem(&batch, 400);
     assert_eq!(body["validation-errors"][0]["errors"][0]["path"], "id");
@@ -413,19 +458,39 @@ async fn created_pipelines_get_incoming_won_and_lost_statuses() {
         .as_array()
         .map(|s| {
             s.iter()
-                .map(|s| (s["name"].as_str().unwrap_or("").to_string(), s["type"].as_i64().unwrap_or(-1)))
+                .map(|s| {
+                    (
+                        s["name"].as_str().unwrap_or("").to_string(),
+                        s["type"].as_i64().unwrap_or(-1),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
     let names: Vec<&str> = statuses.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["Incoming leads", "Por contactar", "Cotizado", "Closed - won", "Closed - lost"]);
+    assert_eq!(
+        names,
+        [
+            "Incoming leads",
+            "Por contactar",
+            "Cotizado",
+            "Closed - won",
+            "Closed - lost"
+        ]
+    );
     assert_eq!(statuses[0].1, 1);
 
     let id = pipeline["id"].as_i64().expect("id");
-    assert_eq!(api.get(&format!("/api/v4/leads/pipelines/{id}")).await.json()["name"], "Renovaciones");
+    assert_eq!(
+        api.get(&format!("/api/v4/leads/pipelines/{id}")).await.json()["name"],
+        "Renovaciones"
+    );
     let listed = api.get(&format!("/api/v4/leads/pipelines/{id}/statuses")).await.json();
     assert_eq!(listed["_total_items"], 5);
-    let won = api.get(&format!("/api/v4/leads/pipelines/{id}/statuses/142")).await.json();
+    let won = api
+        .get(&format!("/api/v4/leads/pipelines/{id}/statuses/142"))
+        .await
+        .json();
     assert_eq!((won["id"].clone(), won["pipeline_id"].clone()), (json!(142), json!(id)));
     assert_eq!(api.get("/api/v4/leads/pipelines").await.json()["_total_items"], 4);
 }
@@ -453,7 +518,11 @@ async fn invalid_pipelines_are_rejected_and_missing_ones_are_404() {
 
     let missing = assert_problem(&api.get("/api/v4/leads/pipelines/1").await, 404);
     assert_eq!(missing["detail"], "Pipeline not found");
-    assert_problem(&api.get(&format!("/api/v4/leads/pipelines/{VENTAS_PIPELINE_ID}/statuses/1")).await, 404);
+    assert_problem(
+        &api.get(&format!("/api/v4/leads/pipelines/{VENTAS_PIPELINE_ID}/statuses/1"))
+            .await,
+        404,
+    );
 }
 
 #[tokio::test]
@@ -467,15 +536,22 @@ async fn leads_filter_by_pipeline_status_pairs_and_embed_contacts_on_request() {
         .json();
     let leads = won["_embedded"]["leads"].as_array().expect("won leads").clone();
     assert!(!leads.is_empty());
-    assert!(leads.iter().all(|l| l["status_id"] == 142 && l["pipeline_id"] == VENTAS_PIPELINE_ID));
+    assert!(leads
+        .iter()
+        .all(|l| l["status_id"] == 142 && l["pipeline_id"] == VENTAS_PIPELINE_ID));
     assert!(leads.iter().all(|l| l["closed_at"].is_i64()));
 
-    let priced = api.get("/api/v4/leads?limit=250&filter[price][from]=10000000&filter[price][to]=20000000").await;
-    assert!(priced.json()["_embedded"]["leads"]
-        .as_array()
-        .is_some_and(|l| l.iter().all(|l| (10_000_000..=20_000_000).contains(&l["price"].as_i64().unwrap_or(-1)))));
+    let priced = api
+        .get("/api/v4/leads?limit=250&filter[price][from]=10000000&filter[price][to]=20000000")
+        .await;
+    assert!(priced.json()["_embedded"]["leads"].as_array().is_some_and(|l| l
+        .iter()
+        .all(|l| (10_000_000..=20_000_000).contains(&l["price"].as_i64().unwrap_or(-1)))));
 
-    let lead = api.get(&format!("/api/v4/leads/{ANDINA_LEAD_ID}?with=contacts")).await.json();
+    let lead = api
+        .get(&format!("/api/v4/leads/{ANDINA_LEAD_ID}?with=contacts"))
+        .await
+        .json();
     assert_eq!(lead["_embedded"]["contacts"][0]["id"], JUAN_PEREZ_ID);
     assert_eq!(lead["_embedded"]["contacts"][0]["is_main"], true);
     assert_eq!(lead["_embedded"]["companies"][0]["id"], ANDINA_COMPANY_ID);
@@ -493,7 +569,10 @@ async fn leads_filter_by_pipeline_status_pairs_and_embed_contacts_on_request() {
 async fn leads_in_a_status_outside_their_pipeline_are_rejected() {
     let api = Api::start().await;
     let ok = api
-        .post("/api/v4/leads", json!([{ "name": "Nuevo", "price": 1000, "_embedded": { "contacts": [{ "id": JUAN_PEREZ_ID }] } }]))
+        .post(
+            "/api/v4/leads",
+            json!([{ "name": "Nuevo", "price": 1000, "_embedded": { "contacts": [{ "id": JUAN_PEREZ_ID }] } }]),
+        )
         .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     let id = ok.json()["_embedded"]["leads"][0]["id"].as_i64().expect("id");
@@ -501,7 +580,12 @@ async fn leads_in_a_status_outside_their_pipeline_are_rejected() {
     assert_eq!(lead["pipeline_id"], VENTAS_PIPELINE_ID);
     assert_eq!(lead["_embedded"]["contacts"][0]["is_main"], true);
 
-    let bad = api.post("/api/v4/leads", json!([{ "pipeline_id": VENTAS_PIPELINE_ID, "status_id": 1 }])).await;
+    let bad = api
+        .post(
+            "/api/v4/leads",
+            json!([{ "pipeline_id": VENTAS_PIPELINE_ID, "status_id": 1 }]),
+        )
+        .await;
     let body = assert_problem(&bad, 400);
     assert_eq!(body["validation-errors"][0]["errors"][0]["code"], "NotSupportedChoice");
     assert_eq!(body["validation-errors"][0]["errors"][0]["path"], "status_id");
@@ -511,8 +595,13 @@ async fn leads_in_a_status_outside_their_pipeline_are_rejected() {
 async fn unknown_routes_are_404_and_wrong_methods_405_problem_json() {
     let api = Api::start().await;
     let body = assert_problem(&api.get("/api/v4/notes").await, 404);
-    assert_eq!(body["detail"], format!("Cannot GET {}/api/v4/notes", api.sandbox.base_url()));
-    let reply = api.send(Method::DELETE, &api.url("/api/v4/contacts"), Some(DEFAULT_TOKEN), None).await;
+    assert_eq!(
+        body["detail"],
+        format!("Cannot GET {}/api/v4/notes", api.sandbox.base_url())
+    );
+    let reply = api
+        .send(Method::DELETE, &api.url("/api/v4/contacts"), Some(DEFAULT_TOKEN), None)
+        .await;
     assert_problem(&reply, 405);
 }
 
@@ -521,7 +610,11 @@ async fn stats_count_every_api_request_by_route() {
     let api = Api::start().await;
     api.get("/api/v4/contacts?limit=1").await;
     api.get(&format!("/api/v4/contacts/{JUAN_PEREZ_ID}")).await;
-    api.get(&format!("/api/v4/contacts/{ANA_GOMEZ}", ANA_GOMEZ = kommo_mcp::sandbox::seed::ANA_GOMEZ_ID)).await;
+    api.get(&format!(
+        "/api/v4/contacts/{ANA_GOMEZ}",
+        ANA_GOMEZ = kommo_mcp::sandbox::seed::ANA_GOMEZ_ID
+    ))
+    .await;
     api.send(Method::GET, &api.url("/api/v4/account"), None, None).await;
 
     let stats = api.sandbox.stats();
@@ -530,9 +623,14 @@ async fn stats_count_every_api_request_by_route() {
     assert_eq!(stats.by_route.get("GET /api/v4/contacts"), Some(&1));
     assert_eq!(stats.by_route.get("GET /api/v4/account"), Some(&1));
 
-    let over_http = api.send(Method::GET, &api.url("/__sandbox/stats"), None, None).await.json();
+    let over_http = api
+        .send(Method::GET, &api.url("/__sandbox/stats"), None, None)
+        .await
+        .json();
     assert_eq!(over_http["requests"], 4, "control calls are not counted");
-    let reset = api.send(Method::POST, &api.url("/__sandbox/reset-stats"), None, None).await;
+    let reset = api
+        .send(Method::POST, &api.url("/__sandbox/reset-stats"), None, None)
+        .await;
     assert_eq!(reset.status, StatusCode::NO_CONTENT);
     assert_eq!(api.sandbox.stats().requests, 0);
 }
@@ -552,7 +650,10 @@ async fn custom_field_definitions_are_paged_with_totals() {
     assert_eq!(enums, ["WORK", "WORKDD", "MOB", "FAX", "HOME", "OTHER"]);
 
     let first = api.get("/api/v4/leads/custom_fields?limit=2").await.json();
-    assert_eq!((first["_page"].clone(), first["_page_count"].clone()), (json!(1), json!(4)));
+    assert_eq!(
+        (first["_page"].clone(), first["_page_count"].clone()),
+        (json!(1), json!(4))
+    );
     let next = first["_links"]["next"]["href"].as_str().expect("next").to_string();
     assert_eq!(api.get_url(&next).await.json()["_page"], 2);
     assert_problem(&api.get("/api/v4/leads/custom_fields/1").await, 404);
@@ -563,7 +664,10 @@ async fn account_and_users_describe_the_colombian_sandbox() {
     let api = Api::start().await;
     let account = api.get("/api/v4/account").await.json();
     assert_eq!(account["subdomain"], "sandbox");
-    assert_eq!((account["country"].clone(), account["currency"].clone()), (json!("CO"), json!("COP")));
+    assert_eq!(
+        (account["country"].clone(), account["currency"].clone()),
+        (json!("CO"), json!("COP"))
+    );
     let users = api.get("/api/v4/users").await.json();
     assert_eq!(users["_total_items"], 3);
     assert_eq!(users["_embedded"]["users"][0]["rights"]["is_admin"], true);
@@ -576,4 +680,51 @@ async fn shutdown_stops_serving() {
     let http = api.http.clone();
     api.sandbox.shutdown().await;
     assert!(http.get(&url).bearer_auth(DEFAULT_TOKEN).send().await.is_err());
+}
+
+#[tokio::test]
+async fn companies_embed_contacts_and_leads_only_on_request() {
+    let api = Api::start().await;
+    let plain = api.get(&format!("/api/v4/companies/{ANDINA_COMPANY_ID}")).await.json();
+    assert_eq!(plain["name"], "Andina Logística S.A.S.");
+    assert!(plain["_embedded"].get("contacts").is_none());
+    let with = api
+        .get(&format!("/api/v4/companies/{ANDINA_COMPANY_ID}?with=contacts,leads"))
+        .await
+        .json();
+    let contacts: Vec<i64> = with["_embedded"]["contacts"]
+        .as_array()
+        .map(|c| c.iter().filter_map(|c| c["id"].as_i64()).collect())
+        .unwrap_or_default();
+    assert!(contacts.contains(&JUAN_PEREZ_ID), "{contacts:?}");
+    assert_eq!(with["_embedded"]["leads"][0]["id"], ANDINA_LEAD_ID);
+    let found = api
+        .get("/api/v4/companies?query=andinalogistica")
+        .await
+        .ids("companies");
+    assert_eq!(found, [ANDINA_COMPANY_ID]);
+}
+
+#[tokio::test]
+async fn moving_a_lead_to_won_sets_closed_at_and_leaving_it_clears_it() {
+    let api = Api::start().await;
+    let path = format!("/api/v4/leads/{ANDINA_LEAD_ID}");
+    let won = api.patch(&path, json!({ "status_id": 142 })).await;
+    assert_eq!(won.status, StatusCode::OK, "{}", won.body);
+    let lead = api.get(&path).await.json();
+    assert_eq!(
+        (lead["status_id"].clone(), lead["pipeline_id"].clone()),
+        (json!(142), json!(VENTAS_PIPELINE_ID))
+    );
+    assert!(lead["closed_at"].is_i64());
+
+    let reopened = api
+        .patch("/api/v4/leads", json!([{ "id": ANDINA_LEAD_ID, "status_id": kommo_mcp::sandbox::seed::VENTAS_PROPUESTA_STATUS_ID, "price": 1 }]))
+        .await;
+    assert_eq!(reopened.json()["_embedded"]["leads"][0]["id"], ANDINA_LEAD_ID);
+    let lead = api.get(&path).await.json();
+    assert_eq!(
+        (lead["closed_at"].clone(), lead["price"].clone()),
+        (Value::Null, json!(1))
+    );
 }

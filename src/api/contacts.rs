@@ -71,14 +71,21 @@ impl Contact {
     }
     /// Ids of linked companies.
     pub fn company_ids(&self) -> Vec<i64> {
-        self.embedded.iter().flat_map(|e| e.companies.iter().map(|c| c.id)).collect()
+        self.embedded
+            .iter()
+            .flat_map(|e| e.companies.iter().map(|c| c.id))
+            .collect()
     }
     /// Full name for display: `name`, else first and last name.
     pub fn display_name(&self) -> String {
         if !self.name.trim().is_empty() {
             return self.name.clone();
         }
-        let parts: Vec<&str> = [self.first_name.as_deref(), self.last_name.as_deref()].into_iter().flatten().filter(|s| !s.is_empty()).collect();
+        let parts: Vec<&str> = [self.first_name.as_deref(), self.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .collect();
         parts.join(" ")
     }
 }
@@ -111,12 +118,16 @@ pub async fn search_by_phone(client: &Client, phone: &str, name: Option<&str>) -
 
     let mut query = Query::new();
     query.push("query", &query_digits).push("limit", MAX_LIMIT);
-    let (candidates, truncated) = client.get_all::<Contact>("contacts", &query, "contacts", PHONE_SEARCH_MAX_PAGES).await?;
+    let (candidates, truncated) = client
+        .get_all::<Contact>("contacts", &query, "contacts", PHONE_SEARCH_MAX_PAGES)
+        .await?;
 
     let contacts = candidates
         .into_iter()
         .filter(|c| {
-            c.phones().iter().any(|(value, _)| Phone::parse(value, region).is_ok_and(|p| p.same_number(&wanted)))
+            c.phones()
+                .iter()
+                .any(|(value, _)| Phone::parse(value, region).is_ok_and(|p| p.same_number(&wanted)))
         })
         .filter(|c| match name {
             None => true,
@@ -131,13 +142,21 @@ pub async fn search_by_phone(client: &Client, phone: &str, name: Option<&str>) -
             }
         })
         .collect();
-    Ok(PhoneSearch { contacts, query: query_digits, e164: wanted.e164.clone(), truncated })
+    Ok(PhoneSearch {
+        contacts,
+        query: query_digits,
+        e164: wanted.e164.clone(),
+        truncated,
+    })
 }
 
 /// One contact by id; `None` when it does not exist (Kommo answers 204 or 404).
 pub async fn get(client: &Client, id: i64, with: &[&str]) -> Result<Option<Contact>> {
     if id <= 0 {
-        return Err(Error::invalid("contactId", format!("must be a positive integer, got {id}")));
+        return Err(Error::invalid(
+            "contactId",
+            format!("must be a positive integer, got {id}"),
+        ));
     }
     let mut query = Query::new();
     query.with(with);
@@ -162,7 +181,10 @@ mod tests {
 
     #[test]
     fn null_custom_fields_read_as_none() {
-        let c: Contact = serde_json::from_str(r#"{"id":1,"name":"","first_name":"Ann","last_name":"Lee","custom_fields_values":null}"#).unwrap();
+        let c: Contact = serde_json::from_str(
+            r#"{"id":1,"name":"","first_name":"Ann","last_name":"Lee","custom_fields_values":null}"#,
+        )
+        .unwrap();
         assert!(c.phones().is_empty());
         assert_eq!(c.display_name(), "Ann Lee");
     }

@@ -48,8 +48,19 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// The empty page Kommo signals with 204.
     pub fn empty(query: &Query) -> Self {
-        let page = query.pairs().iter().find(|(k, _)| k == "page").and_then(|(_, v)| v.parse().ok()).unwrap_or(1);
-        Page { items: Vec::new(), page, next: None, total_items: None, page_count: None }
+        let page = query
+            .pairs()
+            .iter()
+            .find(|(k, _)| k == "page")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(1);
+        Page {
+            items: Vec::new(),
+            page,
+            next: None,
+            total_items: None,
+            page_count: None,
+        }
     }
     /// Whether another page exists.
     pub fn has_more(&self) -> bool {

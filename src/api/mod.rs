@@ -4,11 +4,15 @@
 //! resource (`contacts`, `pipelines`, ...) builds requests and typed results on top of it, with
 //! the same module names as in `mcp::tools` and `sandbox`.
 
+pub mod cache;
 pub mod contacts;
 pub mod hal;
+pub mod leads;
+pub mod list;
 pub mod model;
 pub mod pipelines;
 pub mod transport;
+pub mod write;
 
 use std::sync::Arc;
 
@@ -30,12 +34,33 @@ pub struct Client {
 impl Client {
     /// A client for `config`, sharing connections with other clients of the same account and token.
     pub fn new(config: &KommoConfig) -> Result<Self> {
-        Ok(Self { transport: transport::shared(config)? })
+        Ok(Self {
+            transport: transport::shared(config)?,
+        })
     }
 
     /// The validated config.
     pub fn config(&self) -> &KommoConfig {
         self.transport.config()
+    }
+
+    /// Metadata cached for this account.
+    pub fn cache(&self) -> &cache::Cache {
+        &self.transport.cache
+    }
+
+    /// Sends `body` as JSON with `method` to an API path; `None` for 204 / an empty body.
+    pub async fn send_json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &Query,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Option<T>> {
+        let url = self.transport.api_url(path);
+        let context = format!("{method} {}", url.path());
+        let resp = self.transport.send(method, url, query, body).await?;
+        resp.json(&context)
     }
 
     /// GET an API path (`contacts/3`); `None` when Kommo answers 204 (nothing there).
@@ -54,14 +79,22 @@ impl Client {
 
     /// Follows `_links.next` of `page`, if there is one.
     pub async fn next_page<T: DeserializeOwned>(&self, page: &Page<T>, key: &str) -> Result<Option<Page<T>>> {
-        let Some(href) = page.next.as_deref() else { return Ok(None) };
+        let Some(href) = page.next.as_deref() else {
+            return Ok(None);
+        };
         let url = self.transport.check_own_link(href, key)?;
         Ok(Some(self.fetch_page(url, &Query::new(), key).await?))
     }
 
     /// Reads pages from `path` until there is no next page or `max_pages` were read.
     /// Returns the items and whether the cap cut the result.
-    pub async fn get_all<T: DeserializeOwned>(&self, path: &str, query: &Query, key: &str, max_pages: usize) -> Result<(Vec<T>, bool)> {
+    pub async fn get_all<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &Query,
+        key: &str,
+        max_pages: usize,
+    ) -> Result<(Vec<T>, bool)> {
         let mut page = self.get_page::<T>(path, query, key).await?;
         let mut items = std::mem::take(&mut page.items);
         let mut pages = 1;

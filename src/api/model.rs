@@ -69,3 +69,46 @@ pub struct Tag {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
 }
+
+/// A custom field value to write: `field_id` or `field_code`, and its values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomFieldWrite {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_code: Option<String>,
+    /// `null` clears the field.
+    pub values: Option<Vec<CustomFieldValueWrite>>,
+}
+
+/// One value to write.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomFieldValueWrite {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enum_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enum_code: Option<String>,
+}
+
+/// A tag to attach: by id or by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagWrite {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// A related entity to link at creation (`_embedded.contacts[]`, `_embedded.companies[]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntityRefWrite {
+    pub id: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_main: Option<bool>,
+}

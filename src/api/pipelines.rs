@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
+use crate::api::cache::METADATA_TTL;
 use crate::api::{Client, Query};
 use crate::error::Result;
 
@@ -76,10 +79,34 @@ impl Status {
 
 /// All pipelines with their statuses. Kommo returns them in one response (at most 50).
 pub async fn list(client: &Client) -> Result<Vec<Pipeline>> {
-    let (mut pipelines, _) = client.get_all::<Pipeline>("leads/pipelines", &Query::new(), "pipelines", 5).await?;
+    let (mut pipelines, _) = client
+        .get_all::<Pipeline>("leads/pipelines", &Query::new(), "pipelines", 5)
+        .await?;
     for p in &mut pipelines {
         p.embedded.statuses.sort_by_key(|s| (s.sort, s.id));
     }
     pipelines.sort_by_key(|p| (p.sort, p.id));
     Ok(pipelines)
+}
+
+/// The pipelines, from the account's metadata cache (fetched at most every few minutes).
+pub async fn cached(client: &Client) -> Result<Arc<Vec<Pipeline>>> {
+    let c = client.clone();
+    client
+        .cache()
+        .get_or_fetch("pipelines", METADATA_TTL, || async move { list(&c).await })
+        .await
+}
+
+/// Name of a stage, from cached pipelines if they are loaded (no request).
+pub fn status_name(pipelines: &[Pipeline], pipeline_id: Option<i64>, status_id: i64) -> Option<(String, String)> {
+    pipelines
+        .iter()
+        .filter(|p| pipeline_id.is_none_or(|id| id == p.id))
+        .find_map(|p| {
+            p.statuses()
+                .iter()
+                .find(|s| s.id == status_id)
+                .map(|s| (p.name.clone(), s.name.clone()))
+        })
 }

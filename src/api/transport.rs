@@ -73,7 +73,8 @@ impl Query {
     }
     fn apply(&self, url: &mut Url) {
         if !self.0.is_empty() {
-            url.query_pairs_mut().extend_pairs(self.0.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            url.query_pairs_mut()
+                .extend_pairs(self.0.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         }
     }
 }
@@ -95,9 +96,15 @@ impl Response {
             Ok(v) => Ok(Some(v)),
             Err(e) if looks_like_html(&self.body) => {
                 let _ = e;
-                Err(Error::Html { context: context.to_string(), status: self.status })
+                Err(Error::Html {
+                    context: context.to_string(),
+                    status: self.status,
+                })
             }
-            Err(e) => Err(Error::InvalidResponse { context: context.to_string(), reason: e.to_string() }),
+            Err(e) => Err(Error::InvalidResponse {
+                context: context.to_string(),
+                reason: e.to_string(),
+            }),
         }
     }
 }
@@ -146,7 +153,10 @@ pub fn looks_like_html(body: &[u8]) -> bool {
     let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
     let head = &body[start..body.len().min(start + 512)];
     let lower = String::from_utf8_lossy(head).to_ascii_lowercase();
-    lower.starts_with("<!doctype") || lower.starts_with("<html") || lower.starts_with("<head") || lower.starts_with("<body")
+    lower.starts_with("<!doctype")
+        || lower.starts_with("<html")
+        || lower.starts_with("<head")
+        || lower.starts_with("<body")
         || (lower.starts_with('<') && (lower.contains("<html") || lower.contains("<body")))
 }
 
@@ -156,11 +166,15 @@ pub struct Transport {
     config: KommoConfig,
     /// `Authorization` value, marked sensitive so it is never printed.
     auth: HeaderValue,
+    /// Metadata cached for this account (pipelines, users, field definitions).
+    pub(crate) cache: crate::api::cache::Cache,
 }
 
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Transport").field("account", &self.config.base_url()).finish_non_exhaustive()
+        f.debug_struct("Transport")
+            .field("account", &self.config.base_url())
+            .finish_non_exhaustive()
     }
 }
 
@@ -176,11 +190,18 @@ impl Transport {
     /// Builds the transport for a validated config.
     pub fn new(config: KommoConfig) -> Result<Self> {
         install_crypto_provider();
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.access_token))
-            .map_err(|_| Error::invalid("accessToken", "contains characters that cannot be sent in an HTTP header"))?;
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.access_token)).map_err(|_| {
+            Error::invalid(
+                "accessToken",
+                "contains characters that cannot be sent in an HTTP header",
+            )
+        })?;
         auth.set_sensitive(true);
         let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/hal+json, application/json, application/problem+json"));
+        headers.insert(
+            ACCEPT,
+            HeaderValue::from_static("application/hal+json, application/json, application/problem+json"),
+        );
         let http = reqwest::Client::builder()
             .user_agent(user_agent())
             .default_headers(headers)
@@ -195,7 +216,12 @@ impl Transport {
                 host: config.base_url(),
                 reason: e.to_string(),
             })?;
-        Ok(Self { http, config, auth })
+        Ok(Self {
+            http,
+            config,
+            auth,
+            cache: Default::default(),
+        })
     }
 
     /// The config this transport serves.
@@ -223,26 +249,45 @@ impl Transport {
             reason: format!("bad paging link {href:?}: {e}"),
         })?;
         let ours = &self.config.account_url;
-        if url.scheme() == ours.scheme() && url.host_str() == ours.host_str() && url.port_or_known_default() == ours.port_or_known_default() {
+        if url.scheme() == ours.scheme()
+            && url.host_str() == ours.host_str()
+            && url.port_or_known_default() == ours.port_or_known_default()
+        {
             Ok(url)
         } else {
-            Err(Error::ForeignLink { context: context.to_string(), host: url.host_str().unwrap_or("?").to_string() })
+            Err(Error::ForeignLink {
+                context: context.to_string(),
+                host: url.host_str().unwrap_or("?").to_string(),
+            })
         }
     }
 
     /// Sends one request and maps failures to [`Error`]. `body` is sent as JSON.
-    pub async fn send(&self, method: Method, mut url: Url, query: &Query, body: Option<&serde_json::Value>) -> Result<Response> {
+    pub async fn send(
+        &self,
+        method: Method,
+        mut url: Url,
+        query: &Query,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Response> {
         query.apply(&mut url);
         let context = format!("{method} {}", url.path());
         let started = Instant::now();
-        let mut req = self.http.request(method.clone(), url.clone()).header(AUTHORIZATION, self.auth.clone());
+        let mut req = self
+            .http
+            .request(method.clone(), url.clone())
+            .header(AUTHORIZATION, self.auth.clone());
         if let Some(body) = body {
             let bytes = serde_json::to_vec(body).map_err(|e| Error::invalid("body", e.to_string()))?;
             req = req.header(CONTENT_TYPE, "application/json").body(bytes);
         }
         let resp = req.send().await.map_err(|e| self.map_reqwest(e, &context))?;
         let status = resp.status();
-        let location = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let location = resp
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let retry_after = resp
             .headers()
             .get(reqwest::header::RETRY_AFTER)
@@ -261,7 +306,10 @@ impl Transport {
             "kommo request"
         );
         if status.is_success() {
-            return Ok(Response { status: status.as_u16(), body });
+            return Ok(Response {
+                status: status.as_u16(),
+                body,
+            });
         }
         Err(self.map_status(status, &body, context, location, retry_after))
     }
@@ -271,21 +319,50 @@ impl Transport {
         // nothing but the host and path is shown.
         let reason = error_chain(&e);
         if e.is_timeout() {
-            Error::Timeout { context: context.to_string(), after: REQUEST_TIMEOUT }
+            Error::Timeout {
+                context: context.to_string(),
+                after: REQUEST_TIMEOUT,
+            }
         } else if e.is_connect() {
-            Error::Connect { context: context.to_string(), host: self.host(), reason }
+            Error::Connect {
+                context: context.to_string(),
+                host: self.host(),
+                reason,
+            }
         } else {
-            Error::Network { context: context.to_string(), reason }
+            Error::Network {
+                context: context.to_string(),
+                reason,
+            }
         }
     }
 
-    fn map_status(&self, status: StatusCode, body: &[u8], context: String, location: Option<String>, retry_after: Option<Duration>) -> Error {
+    fn map_status(
+        &self,
+        status: StatusCode,
+        body: &[u8],
+        context: String,
+        location: Option<String>,
+        retry_after: Option<Duration>,
+    ) -> Error {
         let body = &body[..body.len().min(MAX_ERROR_BODY)];
         let html = looks_like_html(body);
-        let problem: Problem = if html { Problem::default() } else { serde_json::from_slice(body).unwrap_or_default() };
-        let detail = problem.detail.clone().or(problem.hint.clone()).or(problem.title.clone()).filter(|d| !d.is_empty());
+        let problem: Problem = if html {
+            Problem::default()
+        } else {
+            serde_json::from_slice(body).unwrap_or_default()
+        };
+        let detail = problem
+            .detail
+            .clone()
+            .or(problem.hint.clone())
+            .or(problem.title.clone())
+            .filter(|d| !d.is_empty());
         match status.as_u16() {
-            300..=399 => Error::Redirect { context, location: location.unwrap_or_else(|| "an unknown location".into()) },
+            300..=399 => Error::Redirect {
+                context,
+                location: location.unwrap_or_else(|| "an unknown location".into()),
+            },
             400 => Error::Validation {
                 context,
                 detail,
@@ -303,7 +380,11 @@ impl Transport {
                     })
                     .collect(),
             },
-            401 => Error::Unauthorized { context, host: self.host(), detail: if html { None } else { detail } },
+            401 => Error::Unauthorized {
+                context,
+                host: self.host(),
+                detail: if html { None } else { detail },
+            },
             402 => Error::PaymentRequired { context },
             403 if html || body.is_empty() => Error::Blocked { context },
             403 => Error::Forbidden { context, detail },
@@ -314,7 +395,11 @@ impl Transport {
                 if html {
                     Error::Html { context, status: s }
                 } else {
-                    Error::Status { status: s, context, detail }
+                    Error::Status {
+                        status: s,
+                        context,
+                        detail,
+                    }
                 }
             }
         }
@@ -341,7 +426,11 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// `User-Agent` sent with every request.
 pub fn user_agent() -> String {
-    format!("kommo-mcp/{} (+https://www.npmjs.com/package/{})", crate::VERSION, crate::PACKAGE_NAME)
+    format!(
+        "kommo-mcp/{} (+https://www.npmjs.com/package/{})",
+        crate::VERSION,
+        crate::PACKAGE_NAME
+    )
 }
 
 /// Transports shared per (account, token), so that SDK calls made with the same config reuse
@@ -369,10 +458,15 @@ mod tests {
     #[test]
     fn query_builds_kommo_bracket_syntax() {
         let mut q = Query::new();
-        q.filter_list("id", &[1, 2]).filter_range("created_at", Some(10), None).with(&["leads", "contacts"]);
+        q.filter_list("id", &[1, 2])
+            .filter_range("created_at", Some(10), None)
+            .with(&["leads", "contacts"]);
         let mut url = Url::parse("https://a.kommo.com/api/v4/leads").unwrap();
         q.apply(&mut url);
-        let pairs: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
         assert_eq!(
             pairs,
             [

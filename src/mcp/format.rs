@@ -31,7 +31,13 @@ pub struct ContactSummary {
 }
 
 fn labeled(values: Vec<(String, Option<&str>)>) -> Vec<Labeled> {
-    values.into_iter().map(|(value, kind)| Labeled { value, kind: kind.map(str::to_string) }).collect()
+    values
+        .into_iter()
+        .map(|(value, kind)| Labeled {
+            value,
+            kind: kind.map(str::to_string),
+        })
+        .collect()
 }
 
 impl From<&Contact> for ContactSummary {
@@ -60,7 +66,11 @@ fn join_labeled(items: &[Labeled]) -> String {
 
 /// `Juan Pérez #1001 · phone +57 300 123 4567 (WORK) · email juan@x.co · company #5001`
 pub fn contact_line(c: &ContactSummary) -> String {
-    let name = if c.name.is_empty() { "(no name)" } else { c.name.as_str() };
+    let name = if c.name.is_empty() {
+        "(no name)"
+    } else {
+        c.name.as_str()
+    };
     let mut line = format!("{name} #{}", c.id);
     if !c.phones.is_empty() {
         line.push_str(&format!(" · phone {}", join_labeled(&c.phones)));
@@ -97,7 +107,11 @@ pub struct PipelineSummary {
 
 impl From<&Status> for StatusSummary {
     fn from(s: &Status) -> Self {
-        StatusSummary { id: s.id, name: s.name.clone(), role: s.role() }
+        StatusSummary {
+            id: s.id,
+            name: s.name.clone(),
+            role: s.role(),
+        }
     }
 }
 
@@ -124,7 +138,11 @@ pub fn pipeline_block(p: &PipelineSummary) -> String {
     if p.is_archive {
         flags.push("archived");
     }
-    let flags = if flags.is_empty() { String::new() } else { format!(" ({})", flags.join(", ")) };
+    let flags = if flags.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", flags.join(", "))
+    };
     let stages: Vec<String> = p
         .statuses
         .iter()
@@ -134,4 +152,123 @@ pub fn pipeline_block(p: &PipelineSummary) -> String {
         })
         .collect();
     format!("{} #{}{flags}: {}\n", p.name, p.id, stages.join(" → "))
+}
+
+/// The fields of a lead a model needs, with stage names resolved when known.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct LeadSummary {
+    pub id: i64,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<i64>,
+    /// `Pipeline › Stage`, when the pipelines are known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responsible_user_id: Option<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub contact_ids: Vec<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub company_ids: Vec<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Custom fields with values, as `name: value`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<i64>,
+}
+
+/// `Name: v1, v2` for each custom field with values.
+pub fn field_lines(fields: &Option<Vec<crate::api::model::CustomFieldValues>>) -> Vec<String> {
+    fields
+        .iter()
+        .flatten()
+        .filter_map(|f| {
+            let values: Vec<String> = f.values.iter().filter_map(|v| v.as_text()).collect();
+            if values.is_empty() {
+                return None;
+            }
+            let name = f
+                .field_name
+                .clone()
+                .or(f.field_code.clone())
+                .unwrap_or_else(|| format!("field {}", f.field_id));
+            Some(format!("{name}: {}", values.join(", ")))
+        })
+        .collect()
+}
+
+impl LeadSummary {
+    /// Summarises `lead`, naming its stage from `pipelines` when given.
+    pub fn new(lead: &crate::api::leads::Lead, pipelines: Option<&[Pipeline]>) -> Self {
+        let stage = match (pipelines, lead.status_id) {
+            (Some(ps), Some(status)) => {
+                crate::api::pipelines::status_name(ps, lead.pipeline_id, status).map(|(p, s)| format!("{p} › {s}"))
+            }
+            _ => None,
+        };
+        LeadSummary {
+            id: lead.id,
+            name: lead.name.clone(),
+            price: lead.price,
+            pipeline_id: lead.pipeline_id,
+            status_id: lead.status_id,
+            stage,
+            responsible_user_id: lead.responsible_user_id,
+            contact_ids: lead.contact_ids(),
+            company_ids: lead.company_ids(),
+            tags: lead.tag_names(),
+            fields: field_lines(&lead.custom_fields_values),
+            updated_at: lead.updated_at,
+        }
+    }
+}
+
+fn ids(label: &str, ids: &[i64]) -> Option<String> {
+    (!ids.is_empty()).then(|| {
+        format!(
+            "{label} {}",
+            ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")
+        )
+    })
+}
+
+/// `Big deal #42 · 1500 · Ventas › Negociación · user #9000001 · contacts #1, #2`
+pub fn lead_line(l: &LeadSummary) -> String {
+    let mut parts = vec![format!(
+        "{} #{}",
+        if l.name.is_empty() { "(no name)" } else { &l.name },
+        l.id
+    )];
+    if let Some(p) = l.price {
+        parts.push(format!("price {p}"));
+    }
+    match (&l.stage, l.status_id) {
+        (Some(stage), Some(s)) => parts.push(format!("{stage} [{s}]")),
+        (None, Some(s)) => parts.push(format!("pipeline {} stage {s}", l.pipeline_id.unwrap_or_default())),
+        _ => {}
+    }
+    if let Some(u) = l.responsible_user_id {
+        parts.push(format!("user #{u}"));
+    }
+    parts.extend(ids("contacts", &l.contact_ids));
+    parts.extend(ids("company", &l.company_ids));
+    if !l.tags.is_empty() {
+        parts.push(format!("tags {}", l.tags.join(", ")));
+    }
+    parts.join(" · ")
+}
+
+/// Paging hint for list tools: `More results: call again with page=3.`
+pub fn paging_hint(has_more: bool, next_page: Option<u32>) -> String {
+    match (has_more, next_page) {
+        (true, Some(p)) => format!("More results: call again with page={p}.\n"),
+        (true, None) => "More results exist.\n".to_string(),
+        _ => String::new(),
+    }
 }

@@ -43,8 +43,14 @@ impl std::fmt::Debug for KommoServer {
 impl KommoServer {
     /// A server for `client` with the tools `options` select.
     pub fn new(client: Client, options: &ServerOptions) -> Self {
-        let tools: Vec<ToolDef> = tools::all().into_iter().filter(|t| !options.read_only || t.is_read_only()).collect();
-        Self { ctx: Context { client }, tools: Arc::new(tools) }
+        let tools: Vec<ToolDef> = tools::all()
+            .into_iter()
+            .filter(|t| !options.read_only || t.is_read_only())
+            .collect();
+        Self {
+            ctx: Context { client },
+            tools: Arc::new(tools),
+        }
     }
 
     /// The MCP descriptions of the exposed tools.
@@ -75,9 +81,15 @@ fn finish(
             CallToolResult::error(vec![ContentBlock::text(e.to_string())])
         }
         Err(join) => {
-            let what = if join.is_panic() { "an internal error (a bug; please report it)" } else { "cancellation" };
+            let what = if join.is_panic() {
+                "an internal error (a bug; please report it)"
+            } else {
+                "cancellation"
+            };
             tracing::error!(tool = name, "tool stopped by {what}");
-            CallToolResult::error(vec![ContentBlock::text(format!("{name} stopped because of {what}; nothing else was affected."))])
+            CallToolResult::error(vec![ContentBlock::text(format!(
+                "{name} stopped because of {what}; nothing else was affected."
+            ))])
         }
     }
 }

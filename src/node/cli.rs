@@ -51,7 +51,11 @@ pub async fn run_cli(argv: Vec<String>) -> i32 {
             0
         }
         Ok(Command::Sandbox { port }) => run_sandbox(port, stop).await,
-        Ok(Command::Serve { sandbox, read_only, debug }) => {
+        Ok(Command::Serve {
+            sandbox,
+            read_only,
+            debug,
+        }) => {
             init_logging(debug);
             serve(sandbox, read_only, stop).await
         }
@@ -69,8 +73,14 @@ fn print_stdout(text: &str) {
 pub enum Command {
     Help,
     Version,
-    Serve { sandbox: bool, read_only: bool, debug: bool },
-    Sandbox { port: u16 },
+    Serve {
+        sandbox: bool,
+        read_only: bool,
+        debug: bool,
+    },
+    Sandbox {
+        port: u16,
+    },
 }
 
 impl Command {
@@ -84,11 +94,15 @@ impl Command {
                 match arg {
                     "--port" | "-p" => {
                         let v = args.next().ok_or("--port needs a number, e.g. --port 8080")?;
-                        port = v.parse().map_err(|_| format!("--port: {v:?} is not a port number (0-65535)"))?;
+                        port = v
+                            .parse()
+                            .map_err(|_| format!("--port: {v:?} is not a port number (0-65535)"))?;
                     }
                     a if a.starts_with("--port=") => {
                         let v = &a[7..];
-                        port = v.parse().map_err(|_| format!("--port: {v:?} is not a port number (0-65535)"))?;
+                        port = v
+                            .parse()
+                            .map_err(|_| format!("--port: {v:?} is not a port number (0-65535)"))?;
                     }
                     "--help" | "-h" => return Ok(Command::Help),
                     other => return Err(format!("unknown argument {other:?} for `sandbox`")),
@@ -108,7 +122,11 @@ impl Command {
                 other => return Err(format!("unknown argument {other:?}")),
             }
         }
-        Ok(Command::Serve { sandbox, read_only, debug })
+        Ok(Command::Serve {
+            sandbox,
+            read_only,
+            debug,
+        })
     }
 }
 
@@ -136,7 +154,10 @@ Environment:
 }
 
 fn env_flag(name: &str) -> bool {
-    std::env::var(name).ok().and_then(|v| config::parse_bool(&v)).unwrap_or(false)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| config::parse_bool(&v))
+        .unwrap_or(false)
 }
 
 fn init_logging(debug: bool) {
@@ -178,7 +199,11 @@ async fn serve(use_sandbox: bool, read_only_flag: bool, stop: CancellationToken)
                     ..Default::default()
                 };
                 let cfg = config::validate(raw);
-                eprintln!("kommo-mcp {}: serving the embedded Kommo sandbox ({}) over stdio; no Kommo account is used", crate::VERSION, sb.base_url());
+                eprintln!(
+                    "kommo-mcp {}: serving the embedded Kommo sandbox ({}) over stdio; no Kommo account is used",
+                    crate::VERSION,
+                    sb.base_url()
+                );
                 sandbox = Some(sb);
                 cfg
             }
@@ -208,9 +233,16 @@ async fn serve(use_sandbox: bool, read_only_flag: bool, stop: CancellationToken)
             return 1;
         }
     };
-    let options = ServerOptions { read_only: read_only_flag || env_flag("KOMMO_READ_ONLY") };
+    let options = ServerOptions {
+        read_only: read_only_flag || env_flag("KOMMO_READ_ONLY"),
+    };
     if !use_sandbox {
-        eprintln!("kommo-mcp {}: serving {} over stdio{}", crate::VERSION, config.base_url(), if options.read_only { " (read-only)" } else { "" });
+        eprintln!(
+            "kommo-mcp {}: serving {} over stdio{}",
+            crate::VERSION,
+            config.base_url(),
+            if options.read_only { " (read-only)" } else { "" }
+        );
     }
     clear_nonblocking_stdio();
     let server = KommoServer::new(client, &options);
@@ -246,7 +278,12 @@ async fn serve(use_sandbox: bool, read_only_flag: bool, stop: CancellationToken)
 }
 
 async fn run_sandbox(port: u16, stop: CancellationToken) -> i32 {
-    match Sandbox::start(SandboxOptions { port, ..SandboxOptions::default() }).await {
+    match Sandbox::start(SandboxOptions {
+        port,
+        ..SandboxOptions::default()
+    })
+    .await
+    {
         Ok(sb) => {
             print_stdout(&format!(
                 "Kommo API sandbox listening on {url}\n  baseUrl:     {url}\n  accessToken: {token}\nPress Ctrl+C to stop.\n",
@@ -274,9 +311,30 @@ mod tests {
 
     #[test]
     fn parses_the_documented_forms() {
-        assert_eq!(p(&[]), Ok(Command::Serve { sandbox: false, read_only: false, debug: false }));
-        assert_eq!(p(&["--sandbox"]), Ok(Command::Serve { sandbox: true, read_only: false, debug: false }));
-        assert_eq!(p(&["--read-only", "--debug"]), Ok(Command::Serve { sandbox: false, read_only: true, debug: true }));
+        assert_eq!(
+            p(&[]),
+            Ok(Command::Serve {
+                sandbox: false,
+                read_only: false,
+                debug: false
+            })
+        );
+        assert_eq!(
+            p(&["--sandbox"]),
+            Ok(Command::Serve {
+                sandbox: true,
+                read_only: false,
+                debug: false
+            })
+        );
+        assert_eq!(
+            p(&["--read-only", "--debug"]),
+            Ok(Command::Serve {
+                sandbox: false,
+                read_only: true,
+                debug: true
+            })
+        );
         assert_eq!(p(&["sandbox", "--port", "8080"]), Ok(Command::Sandbox { port: 8080 }));
         assert_eq!(p(&["sandbox", "--port=0"]), Ok(Command::Sandbox { port: 0 }));
         assert_eq!(p(&["--version"]), Ok(Command::Version));

@@ -34,7 +34,10 @@ impl KommoConfigSchema {
 
     /// Returns `{ success: true, data }` or `{ success: false, error }`; never throws for
     /// invalid input.
-    #[napi(ts_args_type = "input: unknown", ts_return_type = "SafeParseResult<KommoConfig, KommoConfigError>")]
+    #[napi(
+        ts_args_type = "input: unknown",
+        ts_return_type = "SafeParseResult<KommoConfig, KommoConfigError>"
+    )]
     pub fn safe_parse<'e>(env: &'e Env, input: Unknown<'e>) -> Result<Object<'e>> {
         let mut out = Object::new(env)?;
         match validate_js(input)? {
@@ -67,7 +70,9 @@ pub(crate) fn read_raw(input: &Unknown) -> Result<RawConfig> {
     }
     let obj = Object::from_unknown(*input)?;
     for key in Object::keys(&obj)? {
-        let Some(value) = obj.get::<Unknown>(&key)? else { continue };
+        let Some(value) = obj.get::<Unknown>(&key)? else {
+            continue;
+        };
         let ty = value.get_type()?;
         if ty == ValueType::Undefined {
             continue;

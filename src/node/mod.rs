@@ -1,7 +1,8 @@
 //! The Node binding: thin glue between JS values and the Rust core.
 //!
 //! - [`config`]: `kommoConfigSchema` and reading configs passed to SDK functions;
-//! - [`sdk`]: the SDK functions (`searchContactByPhone`, `listPipelines`, ...);
+//! - one file per resource with its SDK functions ([`contacts`], [`leads`], [`pipelines`], ...),
+//!   on top of [`args`] (argument reading and the result convention);
 //! - [`cli`]: `runCli`/`stopServer`, used by `bin/kommo-mcp.js`;
 //! - [`sandbox`]: `startSandbox`, the embedded Kommo emulator for tests.
 //!
@@ -9,10 +10,13 @@
 //! for API failures; they throw (synchronously, before any request) only for programmer errors:
 //! an invalid config (a `KommoConfigError`) or arguments of the wrong type (a `TypeError`).
 
+pub mod args;
 pub mod cli;
 pub mod config;
+pub mod contacts;
+pub mod leads;
+pub mod pipelines;
 pub mod sandbox;
-pub mod sdk;
 
 use napi::bindgen_prelude::*;
 use serde::Serialize;
@@ -65,7 +69,10 @@ pub(crate) fn opt_string(env: &Env, obj: &Object, key: &str, what: &str) -> Resu
         Some(v) => match v.get_type()? {
             ValueType::Undefined => Ok(None),
             ValueType::String => Ok(Some(String::from_unknown(v)?)),
-            _ => Err(type_error(env, format!("{what}.{key} must be a string, got {}", describe(&v)))),
+            _ => Err(type_error(
+                env,
+                format!("{what}.{key} must be a string, got {}", describe(&v)),
+            )),
         },
     }
 }

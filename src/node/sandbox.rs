@@ -53,20 +53,35 @@ pub async fn start_sandbox(options: Option<StartSandboxOptions>) -> Result<Sandb
     let mut opts = SandboxOptions::default();
     if let Some(o) = options {
         if let Some(port) = o.port {
-            opts.port = u16::try_from(port).map_err(|_| Error::new(Status::InvalidArg, format!("startSandbox: port {port} is not a valid port (0-65535)")))?;
+            opts.port = u16::try_from(port).map_err(|_| {
+                Error::new(
+                    Status::InvalidArg,
+                    format!("startSandbox: port {port} is not a valid port (0-65535)"),
+                )
+            })?;
         }
         if let Some(token) = o.token {
             if token.is_empty() || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                return Err(Error::new(Status::InvalidArg, "startSandbox: token must be non-empty without whitespace"));
+                return Err(Error::new(
+                    Status::InvalidArg,
+                    "startSandbox: token must be non-empty without whitespace",
+                ));
             }
             opts.token = token;
         }
     }
     let port = opts.port;
-    let sb = Sandbox::start(opts)
-        .await
-        .map_err(|e| Error::new(Status::GenericFailure, format!("startSandbox: could not listen on 127.0.0.1:{port}: {e}")))?;
-    Ok(SandboxHandle { base_url: sb.base_url(), access_token: sb.token().to_string(), inner: Mutex::new(Some(sb)) })
+    let sb = Sandbox::start(opts).await.map_err(|e| {
+        Error::new(
+            Status::GenericFailure,
+            format!("startSandbox: could not listen on 127.0.0.1:{port}: {e}"),
+        )
+    })?;
+    Ok(SandboxHandle {
+        base_url: sb.base_url(),
+        access_token: sb.token().to_string(),
+        inner: Mutex::new(Some(sb)),
+    })
 }
 
 /// The token the sandbox accepts by default.

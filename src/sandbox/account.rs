@@ -56,10 +56,16 @@ async fn account(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiR
     }
     let mut embedded = Map::new();
     if params.has_with("amojo_rights") {
-        embedded.insert("amojo_rights".into(), json!({ "can_direct": true, "can_create_groups": true }));
+        embedded.insert(
+            "amojo_rights".into(),
+            json!({ "can_direct": true, "can_create_groups": true }),
+        );
     }
     if params.has_with("users_groups") {
-        embedded.insert("users_groups".into(), json!([{ "id": 0, "name": "Main group", "uuid": null }]));
+        embedded.insert(
+            "users_groups".into(),
+            json!([{ "id": 0, "name": "Main group", "uuid": null }]),
+        );
     }
     if params.has_with("task_types") {
         embedded.insert(

@@ -32,11 +32,7 @@ async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResu
     list_entities(&store, &state.url(PATH), &params, |_| true, render)
 }
 
-async fn get_one(
-    State(state): State<AppState>,
-    Path(segment): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
+async fn get_one(State(state): State<AppState>, Path(segment): Path<String>, RawQuery(raw): RawQuery) -> ApiResult {
     let params = Params::parse(raw.as_deref());
     let store = state.store();
     let url = state.url(&format!("{PATH}/{segment}"));
@@ -95,7 +91,9 @@ impl Writable for Company {
     fn parse_extra(_: &mut ItemCtx, _: &Store, _: &Map<String, Value>, _: Option<&Self>) {}
 
     fn blank(_store: &Store, id: Id, now: i64, user: Id) -> Self {
-        Company { core: EntityCore::new(id, String::new(), user, now, now) }
+        Company {
+            core: EntityCore::new(id, String::new(), user, now, now),
+        }
     }
 
     fn apply_extra(_: &mut Store, _: Id, _: (), _: bool) {}

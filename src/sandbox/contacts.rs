@@ -32,11 +32,7 @@ async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResu
     list_entities(&store, &state.url(PATH), &params, |_| true, render)
 }
 
-async fn get_one(
-    State(state): State<AppState>,
-    Path(segment): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
+async fn get_one(State(state): State<AppState>, Path(segment): Path<String>, RawQuery(raw): RawQuery) -> ApiResult {
     let params = Params::parse(raw.as_deref());
     let store = state.store();
     let url = state.url(&format!("{PATH}/{segment}"));
@@ -66,7 +62,10 @@ fn render(store: &Store, base: &str, contact: &Contact, params: &Params) -> Valu
     let me = EntityRef::new(EntityType::Contacts, core.id);
     let mut embedded = Map::new();
     embedded.insert("tags".into(), embed::tags(store, EntityType::Contacts, &core.tag_ids));
-    embedded.insert("companies".into(), embed::linked(store, base, me, EntityType::Companies));
+    embedded.insert(
+        "companies".into(),
+        embed::linked(store, base, me, EntityType::Companies),
+    );
     if params.has_with("leads") {
         embedded.insert("leads".into(), embed::linked(store, base, me, EntityType::Leads));
     }

@@ -31,9 +31,7 @@ pub fn lead_contacts(store: &Store, base: &str, lead: Id) -> Value {
     let items: Vec<Value> = store
         .linked(EntityRef::new(EntityType::Leads, lead), kind)
         .into_iter()
-        .map(|(id, is_main)| {
-            json!({ "id": id, "is_main": is_main, "_links": self_link(href(base, kind, id)) })
-        })
+        .map(|(id, is_main)| json!({ "id": id, "is_main": is_main, "_links": self_link(href(base, kind, id)) }))
         .collect();
     Value::Array(items)
 }

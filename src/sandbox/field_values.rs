@@ -54,7 +54,21 @@ pub fn parse(
                 continue;
             }
         };
-        updates.push(FieldUpdate { field_id: field.id, values });
+        let mut values: Vec<FieldValue> = values;
+        if field.kind == FieldType::Multiselect {
+            // Picking the same option twice stores it once.
+            let mut seen = Vec::new();
+            values.retain(|v| {
+                !seen.contains(&v.enum_id) && {
+                    seen.push(v.enum_id);
+                    true
+                }
+            });
+        }
+        updates.push(FieldUpdate {
+            field_id: field.id,
+            values,
+        });
     }
     Some(updates)
 }
@@ -167,7 +181,10 @@ fn parse_value(ctx: &mut ItemCtx, field: &CustomField, raw: &Value, path: &str) 
                     None
                 }
             })?;
-            Some(FieldValue { value: json!(option.value), enum_id: Some(option.id) })
+            Some(FieldValue {
+                value: json!(option.value),
+                enum_id: Some(option.id),
+            })
         }
         FieldType::Multitext => {
             let text = match value {
@@ -184,7 +201,10 @@ fn parse_value(ctx: &mut ItemCtx, field: &CustomField, raw: &Value, path: &str) 
             };
             // Kommo assigns a type when none is given; the first option (WORK) is the sandbox's pick.
             let option = resolve_enum(ctx, field, raw, path)?.or_else(|| field.enums.first())?;
-            Some(FieldValue { value: json!(text), enum_id: Some(option.id) })
+            Some(FieldValue {
+                value: json!(text),
+                enum_id: Some(option.id),
+            })
         }
     }
 }
@@ -234,9 +254,10 @@ pub fn apply(stored: &mut Vec<FieldValues>, updates: Vec<FieldUpdate>) {
             }
             (Some(i), false) => stored[i].values = update.values,
             (None, true) => {}
-            (None, false) => {
-                stored.push(FieldValues { field_id: update.field_id, values: update.values })
-            }
+            (None, false) => stored.push(FieldValues {
+                field_id: update.field_id,
+                values: update.values,
+            }),
         }
     }
 }
@@ -272,6 +293,9 @@ fn render_value(field: &CustomField, value: &FieldValue) -> Value {
     if !field.kind.has_enums() {
         return json!({ "value": value.value });
     }
-    let code = value.enum_id.and_then(|id| field.enum_by_id(id)).and_then(|e| e.code.clone());
+    let code = value
+        .enum_id
+        .and_then(|id| field.enum_by_id(id))
+        .and_then(|e| e.code.clone());
     json!({ "value": value.value, "enum_id": value.enum_id, "enum_code": code })
 }

@@ -65,7 +65,11 @@ pub struct Problem {
 impl Problem {
     /// A problem with this status and detail.
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Self { status, detail: detail.into(), validation_errors: Vec::new() }
+        Self {
+            status,
+            detail: detail.into(),
+            validation_errors: Vec::new(),
+        }
     }
 
     /// `400` without validation errors.

@@ -13,9 +13,7 @@ use super::field_values;
 use super::http::{parse_id, self_link, ApiResult, Problem};
 use super::list::{get_entity, list_entities};
 use super::query::{Filter, Params, Range};
-use super::store::{
-    now, EntityCore, EntityRef, EntityType, Id, Lead, Pipeline, Store, STATUS_LOST, STATUS_WON,
-};
+use super::store::{now, EntityCore, EntityRef, EntityType, Id, Lead, Pipeline, Store, STATUS_LOST, STATUS_WON};
 use super::write::{self, ItemCtx, Writable};
 use super::AppState;
 
@@ -36,11 +34,7 @@ async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResu
     list_entities(&store, &state.url(PATH), &params, |l| filter.matches(l), render)
 }
 
-async fn get_one(
-    State(state): State<AppState>,
-    Path(segment): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
+async fn get_one(State(state): State<AppState>, Path(segment): Path<String>, RawQuery(raw): RawQuery) -> ApiResult {
     let params = Params::parse(raw.as_deref());
     let store = state.store();
     let url = state.url(&format!("{PATH}/{segment}"));
@@ -88,15 +82,18 @@ impl LeadFilter {
             };
             statuses.push((id("pipeline_id")?, id("status_id")?));
         }
-        Ok(Self { pipelines: filter.ids("pipeline_id")?, statuses, price: filter.range("price")? })
+        Ok(Self {
+            pipelines: filter.ids("pipeline_id")?,
+            statuses,
+            price: filter.range("price")?,
+        })
     }
 
     fn matches(&self, lead: &Lead) -> bool {
         self.pipelines.as_ref().is_none_or(|p| p.contains(&lead.pipeline_id))
             && (self.statuses.is_empty()
                 || self.statuses.iter().any(|(pipeline, status)| {
-                    pipeline.is_none_or(|p| p == lead.pipeline_id)
-                        && status.is_none_or(|s| s == lead.status_id)
+                    pipeline.is_none_or(|p| p == lead.pipeline_id) && status.is_none_or(|s| s == lead.status_id)
                 }))
             && self.price.is_none_or(|r| r.contains(lead.price))
     }
@@ -109,7 +106,10 @@ fn render(store: &Store, base: &str, lead: &Lead, params: &Params) -> Value {
     let me = EntityRef::new(EntityType::Leads, core.id);
     let mut embedded = Map::new();
     embedded.insert("tags".into(), embed::tags(store, EntityType::Leads, &core.tag_ids));
-    embedded.insert("companies".into(), embed::linked(store, base, me, EntityType::Companies));
+    embedded.insert(
+        "companies".into(),
+        embed::linked(store, base, me, EntityType::Companies),
+    );
     if params.has_with("contacts") {
         embedded.insert("contacts".into(), embed::lead_contacts(store, base, core.id));
     }
@@ -226,7 +226,9 @@ impl Writable for Lead {
         let closed = lead.status_id == STATUS_WON || lead.status_id == STATUS_LOST;
         lead.closed_at = match (extra.closed_at, closed) {
             (Some(at), _) => Some(at),
-            (None, true) => lead.closed_at.or(Some(if creating { lead.core.created_at } else { now() })),
+            (None, true) => lead
+                .closed_at
+                .or(Some(if creating { lead.core.created_at } else { now() })),
             (None, false) => None,
         };
     }
@@ -235,12 +237,7 @@ impl Writable for Lead {
 /// Where the lead goes: a given pipeline and/or status, validated as a pair. Without a status the
 /// lead lands in the first regular stage; without a pipeline it stays where it is (or, on create,
 /// goes to the main pipeline). A status outside the pipeline is `NotSupportedChoice`.
-fn placement(
-    ctx: &mut ItemCtx,
-    store: &Store,
-    item: &Map<String, Value>,
-    existing: Option<&Lead>,
-) -> Option<(Id, Id)> {
+fn placement(ctx: &mut ItemCtx, store: &Store, item: &Map<String, Value>, existing: Option<&Lead>) -> Option<(Id, Id)> {
     let pipeline_id = ctx.int(item.get("pipeline_id"), "pipeline_id");
     let status_id = ctx.int(item.get("status_id"), "status_id");
     if !ctx.is_ok() || (pipeline_id.is_none() && status_id.is_none() && existing.is_some()) {
@@ -254,7 +251,9 @@ fn placement(
                 return None;
             }
         },
-        None => match existing.and_then(|l| store.pipelines.get(l.pipeline_id)).or(store.main_pipeline())
+        None => match existing
+            .and_then(|l| store.pipelines.get(l.pipeline_id))
+            .or(store.main_pipeline())
         {
             Some(p) => p,
             None => {

@@ -51,16 +51,25 @@ fn page_body(
     totals: Totals,
 ) -> Response {
     let mut links = Map::new();
-    links.insert("self".into(), json!({ "href": params.page_href(url, paging, paging.page) }));
+    links.insert(
+        "self".into(),
+        json!({ "href": params.page_href(url, paging, paging.page) }),
+    );
     if has_next {
-        links.insert("next".into(), json!({ "href": params.page_href(url, paging, paging.page + 1) }));
+        links.insert(
+            "next".into(),
+            json!({ "href": params.page_href(url, paging, paging.page + 1) }),
+        );
     }
     let mut body = Map::new();
     if totals == Totals::Shown {
         let page_count = paging.page_count(total);
         body.insert("_total_items".into(), json!(total));
         body.insert("_page_count".into(), json!(page_count));
-        links.insert("last".into(), json!({ "href": params.page_href(url, paging, page_count) }));
+        links.insert(
+            "last".into(),
+            json!({ "href": params.page_href(url, paging, page_count) }),
+        );
     }
     body.insert("_page".into(), json!(paging.page));
     body.insert("_links".into(), Value::Object(links));
@@ -85,10 +94,7 @@ pub fn list_entities<T: Entity>(
         .iter()
         .filter(|e| {
             let core = e.core();
-            !core.is_deleted
-                && common.matches(core)
-                && search.as_ref().is_none_or(|s| s.matches(core))
-                && extra(e)
+            !core.is_deleted && common.matches(core) && search.as_ref().is_none_or(|s| s.matches(core)) && extra(e)
         })
         .collect();
     sort(&mut found, order.as_ref());
@@ -98,7 +104,16 @@ pub fn list_entities<T: Entity>(
     let has_next = window.end < found.len();
     let items = found[window].iter().map(|e| render(e)).collect();
     let collection = T::TYPE.as_str();
-    Ok(page_body(url, params, paging, collection, items, found.len(), has_next, Totals::Hidden))
+    Ok(page_body(
+        url,
+        params,
+        paging,
+        collection,
+        items,
+        found.len(),
+        has_next,
+        Totals::Hidden,
+    ))
 }
 
 /// `GET /api/v4/{e}/{id}`: the entity at the root. A missing id answers 204 (or 404 when the
@@ -175,7 +190,10 @@ impl CommonFilter {
         let within = |list: &Option<Vec<Id>>, v: Id| list.as_ref().is_none_or(|l| l.contains(&v));
         let in_range = |range: &Option<Range>, v: i64| range.is_none_or(|r| r.contains(v));
         within(&self.ids, core.id)
-            && self.names.as_ref().is_none_or(|names| names.contains(&core.name.to_lowercase()))
+            && self
+                .names
+                .as_ref()
+                .is_none_or(|names| names.contains(&core.name.to_lowercase()))
             && within(&self.responsible, core.responsible_user_id)
             && within(&self.created_by, core.created_by)
             && within(&self.updated_by, core.updated_by)
@@ -202,7 +220,10 @@ impl Search {
     pub fn new(text: &str) -> Self {
         let phone_like = text.chars().any(|c| c.is_ascii_digit())
             && text.chars().all(|c| c.is_ascii_digit() || "+-(). ".contains(c));
-        Self { lower: text.to_lowercase(), digits: phone_like.then(|| digits_of(text)) }
+        Self {
+            lower: text.to_lowercase(),
+            digits: phone_like.then(|| digits_of(text)),
+        }
     }
 
     /// Whether the entity matches.
@@ -217,7 +238,10 @@ impl Search {
                 _ => return false,
             };
             text.to_lowercase().contains(&self.lower)
-                || self.digits.as_ref().is_some_and(|d| digits_of(&text).contains(d.as_str()))
+                || self
+                    .digits
+                    .as_ref()
+                    .is_some_and(|d| digits_of(&text).contains(d.as_str()))
         })
     }
 }
@@ -236,7 +260,10 @@ mod tests {
         let mut core = EntityCore::new(1, "Someone".into(), 1, 0, 0);
         core.custom_fields.push(FieldValues {
             field_id: 1,
-            values: vec![FieldValue { value: json!(phone), enum_id: None }],
+            values: vec![FieldValue {
+                value: json!(phone),
+                enum_id: None,
+            }],
         });
         core
     }

@@ -63,7 +63,10 @@ pub struct SandboxOptions {
 
 impl Default for SandboxOptions {
     fn default() -> Self {
-        Self { port: 0, token: DEFAULT_TOKEN.to_string() }
+        Self {
+            port: 0,
+            token: DEFAULT_TOKEN.to_string(),
+        }
     }
 }
 
@@ -163,7 +166,12 @@ impl Sandbox {
             }
         });
         tracing::debug!(%addr, "kommo sandbox listening");
-        Ok(Sandbox { addr, state, stop: Some(stop), task: Some(task) })
+        Ok(Sandbox {
+            addr,
+            state,
+            stop: Some(stop),
+            task: Some(task),
+        })
     }
 
     /// Account URL of the sandbox, e.g. `http://127.0.0.1:41234` (the API is under `/api/v4`).
@@ -246,12 +254,9 @@ async fn authorize(State(state): State<AppState>, request: Request, next: Next) 
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.trim().split_once(' '))
-            .is_some_and(|(scheme, token)| {
-                scheme.eq_ignore_ascii_case("bearer") && token.trim() == state.token
-            });
+            .is_some_and(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && token.trim() == state.token);
         if !authorized {
-            return Problem::new(StatusCode::UNAUTHORIZED, "Invalid user name or password")
-                .into_response();
+            return Problem::new(StatusCode::UNAUTHORIZED, "Invalid user name or password").into_response();
         }
     }
     next.run(request).await
@@ -295,7 +300,9 @@ async fn method_not_allowed(State(state): State<AppState>, method: Method, uri: 
 }
 
 fn path_and_query(uri: &Uri) -> String {
-    uri.path_and_query().map(|pq| pq.as_str().to_string()).unwrap_or_else(|| uri.path().to_string())
+    uri.path_and_query()
+        .map(|pq| pq.as_str().to_string())
+        .unwrap_or_else(|| uri.path().to_string())
 }
 
 #[cfg(test)]

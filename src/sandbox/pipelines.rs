@@ -51,10 +51,7 @@ async fn list_statuses(State(state): State<AppState>, Path(segment): Path<String
     Ok(hal(collection(&url, "statuses", items)))
 }
 
-async fn get_status(
-    State(state): State<AppState>,
-    Path((segment, status)): Path<(String, String)>,
-) -> ApiResult {
+async fn get_status(State(state): State<AppState>, Path((segment, status)): Path<(String, String)>) -> ApiResult {
     let store = state.store();
     let pipeline = find(&store, &segment)?;
     let status = parse_id(&status)
@@ -103,10 +100,14 @@ fn parse_pipeline(ctx: &mut ItemCtx, item: &Value) -> Option<NewPipeline> {
     let name = required_name(ctx, item.get("name"), "name");
     let sort = ctx.int(item.get("sort"), "sort");
     let is_main = ctx.boolean(item.get("is_main"), "is_main").unwrap_or(false);
-    let is_unsorted_on = ctx.boolean(item.get("is_unsorted_on"), "is_unsorted_on").unwrap_or(false);
+    let is_unsorted_on = ctx
+        .boolean(item.get("is_unsorted_on"), "is_unsorted_on")
+        .unwrap_or(false);
     let embedded = item.get("_embedded").and_then(Value::as_object);
-    let raw_statuses =
-        ctx.array(embedded.and_then(|e| e.get("statuses")), "_embedded.statuses").cloned().unwrap_or_default();
+    let raw_statuses = ctx
+        .array(embedded.and_then(|e| e.get("statuses")), "_embedded.statuses")
+        .cloned()
+        .unwrap_or_default();
     let system = 2 + usize::from(is_unsorted_on);
     if raw_statuses.len() + system > MAX_STATUSES {
         ctx.error(
@@ -133,7 +134,13 @@ fn parse_pipeline(ctx: &mut ItemCtx, item: &Value) -> Option<NewPipeline> {
             statuses.push(NewStatus { name, sort, color });
         }
     }
-    Some(NewPipeline { name: name?, sort, is_main, is_unsorted_on, statuses })
+    Some(NewPipeline {
+        name: name?,
+        sort,
+        is_main,
+        is_unsorted_on,
+        statuses,
+    })
 }
 
 /// A required, non-blank name of at most 255 characters.
@@ -149,7 +156,11 @@ fn required_name(ctx: &mut ItemCtx, value: Option<&Value>, path: &str) -> Option
         ctx.missing(path);
         None
     } else if name.chars().count() > MAX_NAME_CHARS {
-        ctx.error("TooLong", path, format!("This value is too long. It should have {MAX_NAME_CHARS} characters or less."));
+        ctx.error(
+            "TooLong",
+            path,
+            format!("This value is too long. It should have {MAX_NAME_CHARS} characters or less."),
+        );
         None
     } else {
         Some(name)
@@ -157,9 +168,7 @@ fn required_name(ctx: &mut ItemCtx, value: Option<&Value>, path: &str) -> Option
 }
 
 fn is_hex_color(color: &str) -> bool {
-    color.len() == 7
-        && color.starts_with('#')
-        && color[1..].bytes().all(|b| b.is_ascii_hexdigit())
+    color.len() == 7 && color.starts_with('#') && color[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// The pipeline named by a path segment, or 404 "Pipeline not found".
@@ -180,8 +189,11 @@ fn collection(url: &str, name: &str, items: Vec<Value>) -> Value {
 
 /// A pipeline with its statuses, as Kommo returns it.
 fn render(store: &Store, base: &str, pipeline: &Pipeline) -> Value {
-    let statuses: Vec<Value> =
-        pipeline.statuses.iter().map(|s| render_status(store, base, pipeline, s)).collect();
+    let statuses: Vec<Value> = pipeline
+        .statuses
+        .iter()
+        .map(|s| render_status(store, base, pipeline, s))
+        .collect();
     json!({
         "id": pipeline.id,
         "name": pipeline.name,

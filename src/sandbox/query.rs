@@ -88,7 +88,12 @@ impl Params {
             .filter_map(|part| {
                 let (key, value) = form_urlencoded::parse(part.as_bytes()).next()?;
                 let (base, segments) = split_key(&key);
-                Some(Pair { raw: part.to_string(), base, segments, value: value.into_owned() })
+                Some(Pair {
+                    raw: part.to_string(),
+                    base,
+                    segments,
+                    value: value.into_owned(),
+                })
             })
             .collect();
         Self { pairs }
@@ -104,7 +109,8 @@ impl Params {
 
     /// Whether `with=` lists `value` (comma-separated, case-sensitive as on Kommo).
     pub fn has_with(&self, value: &str) -> bool {
-        self.get("with").is_some_and(|with| with.split(',').any(|v| v.trim() == value))
+        self.get("with")
+            .is_some_and(|with| with.split(',').any(|v| v.trim() == value))
     }
 
     /// The `query=` search text, trimmed; `None` when absent or blank.
@@ -139,8 +145,7 @@ impl Params {
 
     /// `order[field]=asc|desc`; the first one wins, other directions are a 400.
     pub fn order(&self) -> Result<Option<Order>, Problem> {
-        let Some(pair) = self.pairs.iter().find(|p| p.base == "order" && p.segments.len() == 1)
-        else {
+        let Some(pair) = self.pairs.iter().find(|p| p.base == "order" && p.segments.len() == 1) else {
             return Ok(None);
         };
         let direction = match pair.value.to_ascii_lowercase().as_str() {
@@ -148,7 +153,10 @@ impl Params {
             "desc" => Direction::Desc,
             _ => return Err(invalid_param(&format!("order[{}]", pair.segments[0]), &pair.value)),
         };
-        Ok(Some(Order { field: pair.segments[0].clone(), direction }))
+        Ok(Some(Order {
+            field: pair.segments[0].clone(),
+            direction,
+        }))
     }
 
     /// `{path}?{original query without page/limit}&limit=L&page=N`, for `_links`.
@@ -196,8 +204,7 @@ impl Filter {
             .iter()
             .filter(|(path, _)| {
                 path[0] == field
-                    && (path.len() == 1
-                        || (path.len() == 2 && path[1].chars().all(|c| c.is_ascii_digit())))
+                    && (path.len() == 1 || (path.len() == 2 && path[1].chars().all(|c| c.is_ascii_digit())))
             })
             .flat_map(|(_, value)| value.split(',').map(|v| v.trim().to_string()))
             .filter(|v| !v.is_empty())
@@ -212,7 +219,10 @@ impl Filter {
         };
         values
             .iter()
-            .map(|v| v.parse::<Id>().map_err(|_| invalid_param(&format!("filter[{field}]"), v)))
+            .map(|v| {
+                v.parse::<Id>()
+                    .map_err(|_| invalid_param(&format!("filter[{field}]"), v))
+            })
             .collect::<Result<Vec<_>, _>>()
             .map(Some)
     }
@@ -249,7 +259,10 @@ impl Filter {
         let mut groups: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
         for (path, value) in &self.entries {
             if path.len() == 3 && path[0] == field {
-                groups.entry(path[1].clone()).or_default().insert(path[2].clone(), value.clone());
+                groups
+                    .entry(path[1].clone())
+                    .or_default()
+                    .insert(path[2].clone(), value.clone());
             }
         }
         let mut ordered: Vec<(String, BTreeMap<String, String>)> = groups.into_iter().collect();
@@ -313,17 +326,33 @@ mod tests {
 
     #[test]
     fn ranges_accept_bounds_or_a_single_value() {
-        let params =
-            Params::parse(Some("filter[created_at][from]=10&filter[created_at][to]=20&filter[price]=5"));
+        let params = Params::parse(Some(
+            "filter[created_at][from]=10&filter[created_at][to]=20&filter[price]=5",
+        ));
         let filter = params.filter();
-        assert_eq!(filter.range("created_at").ok().flatten(), Some(Range { from: Some(10), to: Some(20) }));
-        assert_eq!(filter.range("price").ok().flatten(), Some(Range { from: Some(5), to: Some(5) }));
+        assert_eq!(
+            filter.range("created_at").ok().flatten(),
+            Some(Range {
+                from: Some(10),
+                to: Some(20)
+            })
+        );
+        assert_eq!(
+            filter.range("price").ok().flatten(),
+            Some(Range {
+                from: Some(5),
+                to: Some(5)
+            })
+        );
         assert_eq!(filter.range("updated_at").ok().flatten(), None);
     }
 
     #[test]
     fn limit_is_capped_and_garbage_rejected() {
-        assert_eq!(Params::parse(Some("limit=1000")).paging().ok().map(|p| p.limit), Some(250));
+        assert_eq!(
+            Params::parse(Some("limit=1000")).paging().ok().map(|p| p.limit),
+            Some(250)
+        );
         assert!(Params::parse(Some("limit=0")).paging().is_err());
         assert!(Params::parse(Some("page=x")).paging().is_err());
     }

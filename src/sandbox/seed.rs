@@ -24,10 +24,11 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
+use super::store::EntityType::{Companies, Contacts, Leads};
+use super::store::FieldType::{Checkbox, Date, Multiselect, Multitext, Numeric, Select, Text, Textarea, Url};
 use super::store::{
-    Account, Company, Contact, CustomField, EntityCore, EntityRef, EntityType, FieldEnum, FieldType,
-    FieldValue, FieldValues, Id, Lead, NewPipeline, NewStatus, Store, Table, Tag, User, STATUS_LOST,
-    STATUS_WON,
+    Account, Company, Contact, CustomField, EntityCore, EntityRef, EntityType, FieldEnum, FieldType, FieldValue,
+    FieldValues, Id, Lead, NewPipeline, NewStatus, Store, Table, Tag, User, STATUS_LOST, STATUS_WON,
 };
 
 /// 2026-01-01T00:00:00Z: seed timestamps lie before it.
@@ -203,9 +204,27 @@ impl Rng {
 
 fn seed_users(store: &mut Store) {
     let users = [
-        (ADMIN_USER_ID, "Laura Méndez", "laura.mendez@sandbox.example", "es", true),
-        (MANAGER_USER_ID, "Diego Torres", "diego.torres@sandbox.example", "es", false),
-        (SECOND_MANAGER_USER_ID, "Emily Carter", "emily.carter@sandbox.example", "en", false),
+        (
+            ADMIN_USER_ID,
+            "Laura Méndez",
+            "laura.mendez@sandbox.example",
+            "es",
+            true,
+        ),
+        (
+            MANAGER_USER_ID,
+            "Diego Torres",
+            "diego.torres@sandbox.example",
+            "es",
+            false,
+        ),
+        (
+            SECOND_MANAGER_USER_ID,
+            "Emily Carter",
+            "emily.carter@sandbox.example",
+            "en",
+            false,
+        ),
     ];
     for (id, name, email, lang, is_admin) in users {
         store.users.insert(
@@ -263,77 +282,68 @@ fn seed_pipelines(store: &mut Store) {
     });
 }
 
-/// One field definition: `(option text, enum_code)` pairs become its options.
-#[allow(clippy::too_many_arguments)]
-fn add_field(
-    store: &mut Store,
-    id: Id,
-    entity: EntityType,
-    name: &str,
-    code: Option<&str>,
-    kind: FieldType,
-    sort: i64,
-    options: &[(&str, Option<&str>)],
-) {
-    let mut enums = Vec::with_capacity(options.len());
-    for (i, (value, code)) in options.iter().enumerate() {
-        let enum_id = store.next_enum_id;
-        store.next_enum_id += 1;
-        enums.push(FieldEnum {
-            id: enum_id,
-            value: (*value).into(),
-            sort: (i64::try_from(i).unwrap_or(0) + 1) * 2,
-            code: code.map(Into::into),
-        });
-    }
-    store.custom_fields.insert(
-        id,
-        CustomField {
+/// A field definition: `(id, entity, name, code, type, sort, options)`. Multitext options
+/// (PHONE/EMAIL types) use their text as `enum_code`; other options have no code.
+type FieldSpec = (
+    Id,
+    EntityType,
+    &'static str,
+    Option<&'static str>,
+    FieldType,
+    i64,
+    &'static [&'static str],
+);
+
+const PHONE_TYPES: &[&str] = &["WORK", "WORKDD", "MOB", "FAX", "HOME", "OTHER"];
+const EMAIL_TYPES: &[&str] = &["WORK", "PRIV", "OTHER"];
+
+#[rustfmt::skip]
+const FIELDS: [FieldSpec; 15] = [
+    (CONTACT_PHONE_FIELD_ID,    Contacts,  "Phone",                    Some("PHONE"),    Multitext,   4,   PHONE_TYPES),
+    (CONTACT_EMAIL_FIELD_ID,    Contacts,  "Email",                    Some("EMAIL"),    Multitext,   6,   EMAIL_TYPES),
+    (CONTACT_POSITION_FIELD_ID, Contacts,  "Position",                 Some("POSITION"), Text,        2,   &[]),
+    (CONTACT_NOTES_FIELD_ID,    Contacts,  "Comentarios",              None,             Text,        500, &[]),
+    (COMPANY_PHONE_FIELD_ID,    Companies, "Phone",                    Some("PHONE"),    Multitext,   4,   PHONE_TYPES),
+    (COMPANY_EMAIL_FIELD_ID,    Companies, "Email",                    Some("EMAIL"),    Multitext,   6,   EMAIL_TYPES),
+    (COMPANY_WEB_FIELD_ID,      Companies, "Web",                      Some("WEB"),      Url,         8,   &[]),
+    (COMPANY_ADDRESS_FIELD_ID,  Companies, "Dirección",                Some("ADDRESS"),  Textarea,    10,  &[]),
+    (LEAD_SOURCE_FIELD_ID,      Leads,     "Fuente",                   None,             Select,      500, &LEAD_SOURCES),
+    (LEAD_PRODUCTS_FIELD_ID,    Leads,     "Productos de interés",     None,             Multiselect, 501, &PRODUCTS),
+    (LEAD_UNITS_FIELD_ID,       Leads,     "Unidades",                 None,             Numeric,     502, &[]),
+    (LEAD_CLOSE_DATE_FIELD_ID,  Leads,     "Fecha estimada de cierre", None,             Date,        503, &[]),
+    (LEAD_INVOICED_FIELD_ID,    Leads,     "Facturado",                None,             Checkbox,    504, &[]),
+    (LEAD_PROJECT_URL_FIELD_ID, Leads,     "Sitio del proyecto",       None,             Url,         505, &[]),
+    (LEAD_NOTES_FIELD_ID,       Leads,     "Notas internas",           None,             Text,        506, &[]),
+];
+
+fn seed_fields(store: &mut Store) {
+    for (id, entity_type, name, code, kind, sort, options) in FIELDS {
+        let mut enums = Vec::with_capacity(options.len());
+        for (position, value) in (1..).zip(options) {
+            let enum_id = store.next_enum_id;
+            store.next_enum_id += 1;
+            let code = (kind == Multitext).then(|| value.to_string());
+            enums.push(FieldEnum {
+                id: enum_id,
+                value: value.to_string(),
+                sort: position * 2,
+                code,
+            });
+        }
+        let is_predefined = matches!(code, Some("PHONE" | "EMAIL" | "POSITION"));
+        let field = CustomField {
             id,
-            entity_type: entity,
+            entity_type,
             name: name.into(),
             code: code.map(Into::into),
             kind,
             sort,
-            is_predefined: code.is_some_and(|c| c == "PHONE" || c == "EMAIL" || c == "POSITION"),
+            is_predefined,
             is_api_only: false,
             enums,
-        },
-    );
-}
-
-const PHONE_TYPES: [(&str, Option<&str>); 6] = [
-    ("WORK", Some("WORK")),
-    ("WORKDD", Some("WORKDD")),
-    ("MOB", Some("MOB")),
-    ("FAX", Some("FAX")),
-    ("HOME", Some("HOME")),
-    ("OTHER", Some("OTHER")),
-];
-const EMAIL_TYPES: [(&str, Option<&str>); 3] =
-    [("WORK", Some("WORK")), ("PRIV", Some("PRIV")), ("OTHER", Some("OTHER"))];
-
-fn seed_fields(store: &mut Store) {
-    use EntityType::{Companies, Contacts, Leads};
-    use FieldType::*;
-    add_field(store, CONTACT_PHONE_FIELD_ID, Contacts, "Phone", Some("PHONE"), Multitext, 4, &PHONE_TYPES);
-    add_field(store, CONTACT_EMAIL_FIELD_ID, Contacts, "Email", Some("EMAIL"), Multitext, 6, &EMAIL_TYPES);
-    add_field(store, CONTACT_POSITION_FIELD_ID, Contacts, "Position", Some("POSITION"), Text, 2, &[]);
-    add_field(store, CONTACT_NOTES_FIELD_ID, Contacts, "Comentarios", None, Text, 500, &[]);
-    add_field(store, COMPANY_PHONE_FIELD_ID, Companies, "Phone", Some("PHONE"), Multitext, 4, &PHONE_TYPES);
-    add_field(store, COMPANY_EMAIL_FIELD_ID, Companies, "Email", Some("EMAIL"), Multitext, 6, &EMAIL_TYPES);
-    add_field(store, COMPANY_WEB_FIELD_ID, Companies, "Web", Some("WEB"), Url, 8, &[]);
-    add_field(store, COMPANY_ADDRESS_FIELD_ID, Companies, "Dirección", Some("ADDRESS"), Textarea, 10, &[]);
-    let sources: Vec<(&str, Option<&str>)> =
-        LEAD_SOURCES.iter().map(|s| (*s, None)).collect();
-    add_field(store, LEAD_SOURCE_FIELD_ID, Leads, "Fuente", None, Select, 500, &sources);
-    let products: Vec<(&str, Option<&str>)> = PRODUCTS.iter().map(|p| (*p, None)).collect();
-    add_field(store, LEAD_PRODUCTS_FIELD_ID, Leads, "Productos de interés", None, Multiselect, 501, &products);
-    add_field(store, LEAD_UNITS_FIELD_ID, Leads, "Unidades", None, Numeric, 502, &[]);
-    add_field(store, LEAD_CLOSE_DATE_FIELD_ID, Leads, "Fecha estimada de cierre", None, Date, 503, &[]);
-    add_field(store, LEAD_INVOICED_FIELD_ID, Leads, "Facturado", None, Checkbox, 504, &[]);
-    add_field(store, LEAD_PROJECT_URL_FIELD_ID, Leads, "Sitio del proyecto", None, Url, 505, &[]);
-    add_field(store, LEAD_NOTES_FIELD_ID, Leads, "Notas internas", None, Text, 506, &[]);
+        };
+        store.custom_fields.insert(id, field);
+    }
 }
 
 const LEAD_TAGS: [&str; 4] = ["VIP", "Recompra", "Web", "Evento"];
@@ -341,13 +351,24 @@ const LEAD_TAGS: [&str; 4] = ["VIP", "Recompra", "Web", "Evento"];
 fn seed_tags(store: &mut Store) {
     for name in LEAD_TAGS {
         let id = store.tags.next_id();
-        store.tags.insert(id, Tag { id, entity_type: EntityType::Leads, name: name.into(), color: None });
+        store.tags.insert(
+            id,
+            Tag {
+                id,
+                entity_type: EntityType::Leads,
+                name: name.into(),
+                color: None,
+            },
+        );
     }
 }
 
 /// `{value}` of a text-like field.
 fn plain(field_id: Id, value: serde_json::Value) -> FieldValues {
-    FieldValues { field_id, values: vec![FieldValue { value, enum_id: None }] }
+    FieldValues {
+        field_id,
+        values: vec![FieldValue { value, enum_id: None }],
+    }
 }
 
 /// Multitext values with their `enum_code`s (WORK, MOB...).
@@ -369,7 +390,10 @@ fn options(store: &Store, field_id: Id, texts: &[&str]) -> FieldValues {
     let values = texts
         .iter()
         .filter_map(|text| field.and_then(|f| f.enum_by_value(text)))
-        .map(|e| FieldValue { value: json!(e.value), enum_id: Some(e.id) })
+        .map(|e| FieldValue {
+            value: json!(e.value),
+            enum_id: Some(e.id),
+        })
         .collect();
     FieldValues { field_id, values }
 }
@@ -384,7 +408,11 @@ fn seed_companies(store: &mut Store, rng: &mut Rng) {
     );
     core.custom_fields = vec![
         typed(store, COMPANY_PHONE_FIELD_ID, &[("+57 601 745 2200".into(), "WORK")]),
-        typed(store, COMPANY_EMAIL_FIELD_ID, &[("contacto@andinalogistica.example".into(), "WORK")]),
+        typed(
+            store,
+            COMPANY_EMAIL_FIELD_ID,
+            &[("contacto@andinalogistica.example".into(), "WORK")],
+        ),
         plain(COMPANY_WEB_FIELD_ID, json!("https://andinalogistica.example")),
     ];
     store.companies.insert(ANDINA_COMPANY_ID, Company { core });
@@ -406,17 +434,26 @@ fn seed_companies(store: &mut Store, rng: &mut Rng) {
         let host = slug(&name);
         if rng.chance(85) {
             let phone = guarded(rng, landline);
-            core.custom_fields.push(typed(store, COMPANY_PHONE_FIELD_ID, &[(phone, "WORK")]));
+            core.custom_fields
+                .push(typed(store, COMPANY_PHONE_FIELD_ID, &[(phone, "WORK")]));
         }
         if rng.chance(70) {
             let email = format!("info@{host}.example");
-            core.custom_fields.push(typed(store, COMPANY_EMAIL_FIELD_ID, &[(email, "WORK")]));
+            core.custom_fields
+                .push(typed(store, COMPANY_EMAIL_FIELD_ID, &[(email, "WORK")]));
         }
         if rng.chance(60) {
-            core.custom_fields.push(plain(COMPANY_WEB_FIELD_ID, json!(format!("https://{host}.example"))));
+            core.custom_fields
+                .push(plain(COMPANY_WEB_FIELD_ID, json!(format!("https://{host}.example"))));
         }
         if rng.chance(40) {
-            let address = format!("{} # {}-{}, {}", rng.pick(&STREETS), rng.between(1, 150), rng.between(1, 99), rng.pick(&CITIES));
+            let address = format!(
+                "{} # {}-{}, {}",
+                rng.pick(&STREETS),
+                rng.between(1, 150),
+                rng.between(1, 99),
+                rng.pick(&CITIES)
+            );
             core.custom_fields.push(plain(COMPANY_ADDRESS_FIELD_ID, json!(address)));
         }
         store.companies.insert(id, Company { core });
@@ -518,7 +555,8 @@ fn seed_contacts(store: &mut Store, rng: &mut Rng) {
             core.custom_fields.push(typed(store, CONTACT_EMAIL_FIELD_ID, &emails));
         }
         if let Some(position) = fixture.position {
-            core.custom_fields.push(plain(CONTACT_POSITION_FIELD_ID, json!(position)));
+            core.custom_fields
+                .push(plain(CONTACT_POSITION_FIELD_ID, json!(position)));
         }
         if let Some(notes) = fixture.notes {
             core.custom_fields.push(plain(CONTACT_NOTES_FIELD_ID, json!(notes)));
@@ -551,7 +589,12 @@ fn seed_contacts(store: &mut Store, rng: &mut Rng) {
             _ => 2,
         };
         let phones: Vec<(String, &str)> = (0..phone_count)
-            .map(|_| (guarded(rng, random_phone), *rng.pick(&["WORK", "MOB", "MOB", "HOME", "WORKDD"])))
+            .map(|_| {
+                (
+                    guarded(rng, random_phone),
+                    *rng.pick(&["WORK", "MOB", "MOB", "HOME", "WORKDD"]),
+                )
+            })
             .collect();
         if !phones.is_empty() {
             core.custom_fields.push(typed(store, CONTACT_PHONE_FIELD_ID, &phones));
@@ -566,13 +609,16 @@ fn seed_contacts(store: &mut Store, rng: &mut Rng) {
                 rng.pick(&EMAIL_DOMAINS)
             );
             let kind = *rng.pick(&["WORK", "PRIV"]);
-            core.custom_fields.push(typed(store, CONTACT_EMAIL_FIELD_ID, &[(email, kind)]));
+            core.custom_fields
+                .push(typed(store, CONTACT_EMAIL_FIELD_ID, &[(email, kind)]));
         }
         if rng.chance(30) {
-            core.custom_fields.push(plain(CONTACT_POSITION_FIELD_ID, json!(rng.pick(&POSITIONS))));
+            core.custom_fields
+                .push(plain(CONTACT_POSITION_FIELD_ID, json!(rng.pick(&POSITIONS))));
         }
         if rng.chance(10) {
-            core.custom_fields.push(plain(CONTACT_NOTES_FIELD_ID, json!(rng.pick(&CONTACT_NOTES))));
+            core.custom_fields
+                .push(plain(CONTACT_NOTES_FIELD_ID, json!(rng.pick(&CONTACT_NOTES))));
         }
         let contact = Contact {
             core,
@@ -664,34 +710,50 @@ fn seed_leads(store: &mut Store, rng: &mut Rng) {
             updated,
         );
         if rng.chance(70) {
-            core.custom_fields.push(options(store, LEAD_SOURCE_FIELD_ID, &[*rng.pick(&LEAD_SOURCES)]));
+            core.custom_fields
+                .push(options(store, LEAD_SOURCE_FIELD_ID, &[*rng.pick(&LEAD_SOURCES)]));
         }
         if rng.chance(50) {
             let first = *rng.pick(&PRODUCTS);
             let second = *rng.pick(&PRODUCTS);
-            core.custom_fields.push(options(store, LEAD_PRODUCTS_FIELD_ID, &[first, second]));
+            let picked: Vec<&str> = if first == second {
+                vec![first]
+            } else {
+                vec![first, second]
+            };
+            core.custom_fields.push(options(store, LEAD_PRODUCTS_FIELD_ID, &picked));
         }
         if rng.chance(40) {
-            core.custom_fields.push(plain(LEAD_UNITS_FIELD_ID, json!(rng.between(1, 200).to_string())));
+            core.custom_fields
+                .push(plain(LEAD_UNITS_FIELD_ID, json!(rng.between(1, 200).to_string())));
         }
         if rng.chance(30) {
             let date = BASE_TIMESTAMP + rng.between(1, 120) * DAY;
             core.custom_fields.push(plain(LEAD_CLOSE_DATE_FIELD_ID, json!(date)));
         }
         if status_id == STATUS_WON {
-            core.custom_fields.push(plain(LEAD_INVOICED_FIELD_ID, json!(rng.chance(70))));
+            core.custom_fields
+                .push(plain(LEAD_INVOICED_FIELD_ID, json!(rng.chance(70))));
         }
         if rng.chance(10) {
-            core.custom_fields.push(plain(LEAD_PROJECT_URL_FIELD_ID, json!(format!("https://{}.example/proyecto", slug(&party)))));
+            core.custom_fields.push(plain(
+                LEAD_PROJECT_URL_FIELD_ID,
+                json!(format!("https://{}.example/proyecto", slug(&party))),
+            ));
         }
         if rng.chance(20) {
-            core.custom_fields.push(plain(LEAD_NOTES_FIELD_ID, json!(rng.pick(&LEAD_NOTES))));
+            core.custom_fields
+                .push(plain(LEAD_NOTES_FIELD_ID, json!(rng.pick(&LEAD_NOTES))));
         }
         if rng.chance(25) {
             core.tag_ids.push(*rng.pick(&tag_ids));
         }
         let closed = status_id == STATUS_WON || status_id == STATUS_LOST;
-        let price = if rng.chance(5) { 0 } else { rng.between(1, 500) * 100_000 };
+        let price = if rng.chance(5) {
+            0
+        } else {
+            rng.between(1, 500) * 100_000
+        };
         store.leads.insert(
             id,
             Lead {
@@ -844,78 +906,69 @@ const USERS: [Id; 3] = [ADMIN_USER_ID, MANAGER_USER_ID, SECOND_MANAGER_USER_ID];
 
 /// First names of generated contacts: none of the fixtures' (Juan, Juana, María, Carlos, Ana,
 /// Oliver, Ivan), so a name search finds only fixtures.
+#[rustfmt::skip]
 const FIRST_NAMES: [&str; 40] = [
-    "Alejandro", "Andrés", "Camila", "Carolina", "Daniel", "Daniela", "Diego", "Elena", "Emily",
-    "Fernando", "Gabriela", "Hannah", "Isabella", "James", "Javier", "Jessica", "Jorge", "José",
-    "Laura", "Lucía", "Luis", "Manuel", "Mariana", "Mateo", "Michael", "Natalia", "Olivia", "Pablo",
-    "Paula", "Ricardo", "Samuel", "Santiago", "Sara", "Sebastián", "Sofía", "Thomas", "Valentina",
-    "Valeria", "William", "Ximena",
+    "Alejandro", "Andrés", "Camila", "Carolina", "Daniel", "Daniela", "Diego", "Elena", "Emily", "Fernando",
+    "Gabriela", "Hannah", "Isabella", "James", "Javier", "Jessica", "Jorge", "José", "Laura", "Lucía",
+    "Luis", "Manuel", "Mariana", "Mateo", "Michael", "Natalia", "Olivia", "Pablo", "Paula", "Ricardo",
+    "Samuel", "Santiago", "Sara", "Sebastián", "Sofía", "Thomas", "Valentina", "Valeria", "William", "Ximena",
 ];
 
 /// Surnames of generated contacts (none of the fixtures').
+#[rustfmt::skip]
 const LAST_NAMES: [&str; 40] = [
-    "Acosta", "Álvarez", "Bermúdez", "Castillo", "Castro", "Díaz", "Escobar", "Fernández", "García",
-    "Herrera", "Jiménez", "López", "Martínez", "Medina", "Morales", "Navarro", "Ortiz", "Ramírez",
-    "Restrepo", "Ríos", "Romero", "Salazar", "Sánchez", "Silva", "Suárez", "Torres", "Vargas", "Vega",
-    "Anderson", "Clark", "Davis", "Harris", "Johnson", "Miller", "Moore", "Taylor", "Walker", "White",
-    "Wilson", "Young",
+    "Acosta", "Álvarez", "Bermúdez", "Castillo", "Castro", "Díaz", "Escobar", "Fernández", "García", "Herrera",
+    "Jiménez", "López", "Martínez", "Medina", "Morales", "Navarro", "Ortiz", "Ramírez", "Restrepo", "Ríos",
+    "Romero", "Salazar", "Sánchez", "Silva", "Suárez", "Torres", "Vargas", "Vega", "Anderson", "Clark",
+    "Davis", "Harris", "Johnson", "Miller", "Moore", "Taylor", "Walker", "White", "Wilson", "Young",
 ];
 
-const EMAIL_DOMAINS: [&str; 5] = ["example.com", "example.co", "example.org", "mail.example", "correo.example"];
+const EMAIL_DOMAINS: [&str; 5] = [
+    "example.com",
+    "example.co",
+    "example.org",
+    "mail.example",
+    "correo.example",
+];
 
+#[rustfmt::skip]
 const POSITIONS: [&str; 10] = [
-    "Gerente general",
-    "Director comercial",
-    "Jefe de compras",
-    "Coordinadora de marketing",
-    "Analista financiero",
-    "CEO",
-    "Head of Operations",
-    "Account Manager",
-    "Asistente administrativa",
-    "CTO",
+    "Gerente general", "Director comercial", "Jefe de compras", "Coordinadora de marketing", "Analista financiero",
+    "CEO", "Head of Operations", "Account Manager", "Asistente administrativa", "CTO",
 ];
 
+#[rustfmt::skip]
 const CONTACT_NOTES: [&str; 5] = [
-    "Prefiere contacto por WhatsApp",
-    "Llamar en la tarde",
-    "Referido por un cliente",
-    "Interesado en el plan anual",
-    "Pidió una demo",
+    "Prefiere contacto por WhatsApp", "Llamar en la tarde", "Referido por un cliente",
+    "Interesado en el plan anual", "Pidió una demo",
 ];
 
+#[rustfmt::skip]
 const COMPANY_PREFIXES: [&str; 20] = [
-    "Altamira", "Bluebird", "Brisa", "Cóndor", "Cordillera", "Delta", "Horizonte", "Nexo", "Northwind",
-    "Pacífico", "Quantum", "Sabana", "Sierra", "Solaris", "Tequendama", "Vértice", "Zenit", "Aurora",
-    "Caribe", "Meridian",
+    "Altamira", "Bluebird", "Brisa", "Cóndor", "Cordillera", "Delta", "Horizonte", "Nexo", "Northwind", "Pacífico",
+    "Quantum", "Sabana", "Sierra", "Solaris", "Tequendama", "Vértice", "Zenit", "Aurora", "Caribe", "Meridian",
 ];
+#[rustfmt::skip]
 const COMPANY_SECTORS: [&str; 10] = [
-    "Software", "Consultores", "Alimentos", "Textiles", "Energía", "Salud", "Construcciones",
-    "Logistics", "Media", "Agro",
+    "Software", "Consultores", "Alimentos", "Textiles", "Energía", "Salud", "Construcciones", "Logistics", "Media", "Agro",
 ];
 const COMPANY_FORMS: [&str; 6] = ["S.A.S.", "Ltda.", "S.A. de C.V.", "S.L.", "Inc.", "Ltd."];
 const STREETS: [&str; 4] = ["Calle 93", "Carrera 7", "Avenida 68", "Calle 26"];
 const CITIES: [&str; 4] = ["Bogotá", "Medellín", "Cali", "Barranquilla"];
 
 /// Options of the lead "Fuente" select (accented on purpose).
+#[rustfmt::skip]
 const LEAD_SOURCES: [&str; 5] = ["Búsqueda orgánica", "Referido", "Redes sociales", "Publicidad pagada", "Evento"];
 /// Options of the lead "Productos de interés" multiselect.
 const PRODUCTS: [&str; 4] = ["CRM", "Automatización", "Soporte premium", "Capacitación"];
+#[rustfmt::skip]
 const DEAL_KINDS: [&str; 8] = [
-    "Licencias CRM",
-    "Implementación",
-    "Renovación anual",
-    "Consultoría",
-    "Soporte premium",
-    "Capacitación equipo",
-    "Integración API",
-    "Migración de datos",
+    "Licencias CRM", "Implementación", "Renovación anual", "Consultoría", "Soporte premium", "Capacitación equipo",
+    "Integración API", "Migración de datos",
 ];
+#[rustfmt::skip]
 const LEAD_NOTES: [&str; 4] = [
-    "Decisor: gerencia financiera",
-    "Pide descuento por volumen",
-    "Competencia: otro CRM",
-    "Enviar caso de éxito",
+    "Decisor: gerencia financiera", "Pide descuento por volumen", "Competencia: otro CRM", "Enviar caso de éxito",
 ];
 
 #[cfg(test)]
@@ -944,7 +997,11 @@ mod tests {
         let ventas = store.pipelines.get(VENTAS_PIPELINE_ID).map(|p| p.name.as_str());
         assert_eq!(ventas, Some("Ventas"));
         let status = |sid| {
-            store.pipelines.get(VENTAS_PIPELINE_ID).and_then(|p| p.status(sid)).map(|s| s.name.clone())
+            store
+                .pipelines
+                .get(VENTAS_PIPELINE_ID)
+                .and_then(|p| p.status(sid))
+                .map(|s| s.name.clone())
         };
         assert_eq!(status(VENTAS_INCOMING_STATUS_ID).as_deref(), Some("Incoming leads"));
         assert_eq!(status(VENTAS_NEGOCIACION_STATUS_ID).as_deref(), Some("Negociación"));
@@ -957,8 +1014,15 @@ mod tests {
     fn only_fixtures_match_the_fixture_phone_digits() {
         let store = build();
         let search = Search::new("3001234567");
-        let found: Vec<Id> =
-            store.contacts.iter().filter(|c| search.matches(&c.core)).map(|c| c.core.id).collect();
-        assert_eq!(found, vec![JUAN_PEREZ_ID, JUANA_PEREZ_GOMEZ_ID, MARIA_RODRIGUEZ_ID, CARLOS_RUIZ_ID]);
+        let found: Vec<Id> = store
+            .contacts
+            .iter()
+            .filter(|c| search.matches(&c.core))
+            .map(|c| c.core.id)
+            .collect();
+        assert_eq!(
+            found,
+            vec![JUAN_PEREZ_ID, JUANA_PEREZ_GOMEZ_ID, MARIA_RODRIGUEZ_ID, CARLOS_RUIZ_ID]
+        );
     }
 }

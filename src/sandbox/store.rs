@@ -441,7 +441,10 @@ pub struct Table<T> {
 impl<T> Table<T> {
     /// An empty table whose first generated id is `first_id`.
     pub fn new(first_id: Id) -> Self {
-        Self { rows: BTreeMap::new(), next_id: first_id }
+        Self {
+            rows: BTreeMap::new(),
+            next_id: first_id,
+        }
     }
 
     /// Reserves the next id.
@@ -518,8 +521,7 @@ pub struct Store {
 impl Store {
     /// The custom field definitions of one entity type, in sort order.
     pub fn fields_of(&self, entity: EntityType) -> Vec<&CustomField> {
-        let mut fields: Vec<&CustomField> =
-            self.custom_fields.iter().filter(|f| f.entity_type == entity).collect();
+        let mut fields: Vec<&CustomField> = self.custom_fields.iter().filter(|f| f.entity_type == entity).collect();
         fields.sort_by_key(|f| (f.sort, f.id));
         fields
     }
@@ -538,7 +540,10 @@ impl Store {
 
     /// The main pipeline.
     pub fn main_pipeline(&self) -> Option<&Pipeline> {
-        self.pipelines.iter().find(|p| p.is_main).or_else(|| self.pipelines.iter().next())
+        self.pipelines
+            .iter()
+            .find(|p| p.is_main)
+            .or_else(|| self.pipelines.iter().next())
     }
 
     /// Adds a pipeline the way Kommo creates one: an "Incoming leads" stage (type 1) first when
@@ -569,9 +574,10 @@ impl Store {
                 kind: 0,
             });
         }
-        for (status_id, name, sort, color) in
-            [(STATUS_WON, "Closed - won", 10000, "#CCFF66"), (STATUS_LOST, "Closed - lost", 11000, "#D5D8DB")]
-        {
+        for (status_id, name, sort, color) in [
+            (STATUS_WON, "Closed - won", 10000, "#CCFF66"),
+            (STATUS_LOST, "Closed - lost", 11000, "#D5D8DB"),
+        ] {
             statuses.push(Status {
                 id: status_id,
                 name: name.into(),
@@ -620,13 +626,23 @@ impl Store {
     /// The id of the tag named `name` (case-insensitive), creating it if needed.
     pub fn tag_id_for_name(&mut self, entity: EntityType, name: &str) -> Id {
         let wanted = name.to_lowercase();
-        if let Some(tag) =
-            self.tags.iter().find(|t| t.entity_type == entity && t.name.to_lowercase() == wanted)
+        if let Some(tag) = self
+            .tags
+            .iter()
+            .find(|t| t.entity_type == entity && t.name.to_lowercase() == wanted)
         {
             return tag.id;
         }
         let id = self.tags.next_id();
-        self.tags.insert(id, Tag { id, entity_type: entity, name: name.to_string(), color: None });
+        self.tags.insert(
+            id,
+            Tag {
+                id,
+                entity_type: entity,
+                name: name.to_string(),
+                color: None,
+            },
+        );
         id
     }
 
@@ -654,15 +670,6 @@ impl Store {
             .any(|l| (l.from == from && l.to == to) || (l.from == to && l.to == from));
         if !exists {
             self.links.push(Link { from, to, is_main });
-        }
-    }
-
-    /// Whether an entity of this type and id exists.
-    pub fn exists(&self, entity: EntityRef) -> bool {
-        match entity.kind {
-            EntityType::Leads => self.leads.contains(entity.id),
-            EntityType::Contacts => self.contacts.contains(entity.id),
-            EntityType::Companies => self.companies.contains(entity.id),
         }
     }
 }

@@ -15,22 +15,31 @@ const PATH: &str = "/api/v4/users";
 
 /// The user routes.
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route(PATH, get(list)).route("/api/v4/users/{id}", get(get_one))
+    Router::new()
+        .route(PATH, get(list))
+        .route("/api/v4/users/{id}", get(get_one))
 }
 
 async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult {
     let params = Params::parse(raw.as_deref());
     let paging = params.paging()?;
     let store = state.store();
-    let items = store.users.iter().map(|u| render(&state.base_url, u, &params)).collect();
-    Ok(hal_page(&state.url(PATH), &params, paging, "users", items, Totals::Shown))
+    let items = store
+        .users
+        .iter()
+        .map(|u| render(&state.base_url, u, &params))
+        .collect();
+    Ok(hal_page(
+        &state.url(PATH),
+        &params,
+        paging,
+        "users",
+        items,
+        Totals::Shown,
+    ))
 }
 
-async fn get_one(
-    State(state): State<AppState>,
-    Path(segment): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
+async fn get_one(State(state): State<AppState>, Path(segment): Path<String>, RawQuery(raw): RawQuery) -> ApiResult {
     let params = Params::parse(raw.as_deref());
     let store = state.store();
     let user = parse_id(&segment)
@@ -41,15 +50,17 @@ async fn get_one(
 
 /// A user as Kommo returns it (`rights` trimmed to the flags clients read).
 fn render(base: &str, user: &User, params: &Params) -> Value {
+    let delete = if user.is_admin { "A" } else { "D" };
+    let entity_rights = json!({ "view": "A", "edit": "A", "add": "A", "delete": delete, "export": "A" });
     let mut body = json!({
         "id": user.id,
         "name": user.name,
         "email": user.email,
         "lang": user.lang,
         "rights": {
-            "leads": { "view": "A", "edit": "A", "add": "A", "delete": if user.is_admin { "A" } else { "D" }, "export": "A" },
-            "contacts": { "view": "A", "edit": "A", "add": "A", "delete": if user.is_admin { "A" } else { "D" }, "export": "A" },
-            "companies": { "view": "A", "edit": "A", "add": "A", "delete": if user.is_admin { "A" } else { "D" }, "export": "A" },
+            "leads": entity_rights,
+            "contacts": entity_rights,
+            "companies": entity_rights,
             "tasks": { "edit": "A", "delete": "A" },
             "mail_access": true,
             "catalog_access": true,

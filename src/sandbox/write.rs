@@ -32,12 +32,19 @@ impl ItemCtx {
             Some(Value::Number(n)) => n.to_string(),
             _ => index.to_string(),
         };
-        Self { request_id, errors: Vec::new() }
+        Self {
+            request_id,
+            errors: Vec::new(),
+        }
     }
 
     /// Records an error.
     pub fn error(&mut self, code: &'static str, path: &str, detail: impl Into<String>) {
-        self.errors.push(FieldError { code, path: path.to_string(), detail: detail.into() });
+        self.errors.push(FieldError {
+            code,
+            path: path.to_string(),
+            detail: detail.into(),
+        });
     }
 
     /// `InvalidType`: "This value should be of type {expected}."
@@ -52,7 +59,11 @@ impl ItemCtx {
 
     /// `NotSupportedChoice`: "The value you selected is not a valid choice."
     pub fn not_supported(&mut self, path: &str) {
-        self.error("NotSupportedChoice", path, "The value you selected is not a valid choice.");
+        self.error(
+            "NotSupportedChoice",
+            path,
+            "The value you selected is not a valid choice.",
+        );
     }
 
     /// An optional integer; `null` counts as absent.
@@ -120,8 +131,10 @@ impl ItemCtx {
 
     /// The recorded errors, if any, tagged with the request id.
     pub fn into_errors(self) -> Option<ItemErrors> {
-        (!self.errors.is_empty())
-            .then_some(ItemErrors { request_id: self.request_id, errors: self.errors })
+        (!self.errors.is_empty()).then_some(ItemErrors {
+            request_id: self.request_id,
+            errors: self.errors,
+        })
     }
 }
 
@@ -132,12 +145,8 @@ pub trait Writable: Entity {
     /// Whether create responses echo `is_deleted`/`is_unsorted` (contacts do).
     const ECHO_FLAGS: bool = false;
     /// Validates the entity-specific fields of `item`; `existing` is `None` on create.
-    fn parse_extra(
-        ctx: &mut ItemCtx,
-        store: &Store,
-        item: &Map<String, Value>,
-        existing: Option<&Self>,
-    ) -> Self::Extra;
+    fn parse_extra(ctx: &mut ItemCtx, store: &Store, item: &Map<String, Value>, existing: Option<&Self>)
+        -> Self::Extra;
     /// A new entity with defaults, before the item's fields are applied.
     fn blank(store: &Store, id: Id, now: i64, user: Id) -> Self;
     /// Writes the entity-specific fields (links included) into the stored entity `id`.
@@ -267,7 +276,10 @@ impl CoreChanges {
 
     /// Writes the changes into entity `id` of type `T`, resolving tag names first.
     fn apply<T: Entity>(self, store: &mut Store, id: Id, now: i64, user: Id, creating: bool) {
-        let current_tags = T::table(store).get(id).map(|e| e.core().tag_ids.clone()).unwrap_or_default();
+        let current_tags = T::table(store)
+            .get(id)
+            .map(|e| e.core().tag_ids.clone())
+            .unwrap_or_default();
         let tags = self.tags.resolve(store, T::TYPE, &current_tags);
         let Some(entity) = T::table_mut(store).get_mut(id) else {
             return;
@@ -301,8 +313,7 @@ impl CoreChanges {
 
 /// Parses a request body as JSON.
 pub fn parse_body(body: &[u8]) -> Result<Value, Problem> {
-    serde_json::from_slice(body)
-        .map_err(|e| Problem::bad_request(format!("Request body is not valid JSON: {e}")))
+    serde_json::from_slice(body).map_err(|e| Problem::bad_request(format!("Request body is not valid JSON: {e}")))
 }
 
 /// The items of a collection write: a JSON array of 1..=250 values (a non-array is a 400).
@@ -334,12 +345,8 @@ struct Validated<X> {
     extra: X,
 }
 
-/// Validates items; `ids` says whether each must carry an existing `id` (batch update).
-fn validate<T: Writable>(
-    store: &Store,
-    items: &[Value],
-    mode: Mode,
-) -> Result<Vec<Validated<T::Extra>>, Problem> {
+/// Validates every item against the current state; any error fails the whole batch.
+fn validate<T: Writable>(store: &Store, items: &[Value], mode: Mode) -> Result<Vec<Validated<T::Extra>>, Problem> {
     let mut valid = Vec::with_capacity(items.len());
     let mut failed = Vec::new();
     for (index, item) in items.iter().enumerate() {
@@ -372,7 +379,12 @@ fn validate<T: Writable>(
         let core = CoreChanges::parse(&mut ctx, store, T::TYPE, object);
         let extra = T::parse_extra(&mut ctx, store, object, existing);
         if ctx.is_ok() {
-            valid.push(Validated { request_id: ctx.request_id, target, core, extra });
+            valid.push(Validated {
+                request_id: ctx.request_id,
+                target,
+                core,
+                extra,
+            });
         } else {
             failed.extend(ctx.into_errors());
         }
@@ -422,8 +434,10 @@ pub fn create_batch<T: Writable>(store: &mut Store, base: &str, body: &[u8]) -> 
 pub fn update_batch<T: Writable>(store: &mut Store, base: &str, body: &[u8]) -> ApiResult {
     let items = batch_items(body)?;
     let valid = validate::<T>(store, &items, Mode::Update(None))?;
-    let updated: Vec<Value> =
-        valid.into_iter().filter_map(|item| apply_update::<T>(store, base, item)).collect();
+    let updated: Vec<Value> = valid
+        .into_iter()
+        .filter_map(|item| apply_update::<T>(store, base, item))
+        .collect();
     Ok(hal(collection_body::<T>(base, updated)))
 }
 

@@ -38,7 +38,11 @@ pub struct PhoneMatches {
 
 impl Render for PhoneMatches {
     fn render(&self) -> String {
-        let named = self.name.as_deref().map(|n| format!(" named \"{n}\"")).unwrap_or_default();
+        let named = self
+            .name
+            .as_deref()
+            .map(|n| format!(" named \"{n}\""))
+            .unwrap_or_default();
         if self.contacts.is_empty() {
             return format!(
                 "No contact{named} has phone {}. Check the number, or search without the name.",

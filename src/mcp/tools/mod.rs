@@ -7,6 +7,7 @@
 //! selection are filters over [`all`].
 
 pub mod contacts;
+pub mod leads;
 pub mod pipelines;
 
 use std::future::Future;
@@ -66,7 +67,9 @@ pub struct ToolDef {
 
 impl std::fmt::Debug for ToolDef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ToolDef").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("ToolDef")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -99,7 +102,10 @@ where
                 context: tool_name.to_string(),
                 reason: e.to_string(),
             })?;
-            Ok(ToolOutput { text: out.render(), structured })
+            Ok(ToolOutput {
+                text: out.render(),
+                structured,
+            })
         })
     };
     ToolDef {
@@ -143,7 +149,10 @@ impl ToolDef {
     pub fn to_tool(&self) -> Tool {
         let (read_only, destructive, idempotent) = match self.access {
             Access::Read => (true, false, true),
-            Access::Write { destructive, idempotent } => (false, destructive, idempotent),
+            Access::Write {
+                destructive,
+                idempotent,
+            } => (false, destructive, idempotent),
         };
         let annotations = ToolAnnotations::with_title(self.title)
             .read_only(read_only)
@@ -161,6 +170,7 @@ impl ToolDef {
 pub fn all() -> Vec<ToolDef> {
     let mut tools = Vec::new();
     tools.extend(contacts::tools());
+    tools.extend(leads::tools());
     tools.extend(pipelines::tools());
     tools
 }
@@ -169,7 +179,10 @@ pub fn all() -> Vec<ToolDef> {
 pub fn check_len(arg: &str, value: &str, max: usize) -> Result<(), Error> {
     let n = value.chars().count();
     if n > max {
-        return Err(Error::invalid(arg, format!("is {n} characters long; at most {max} are allowed")));
+        return Err(Error::invalid(
+            arg,
+            format!("is {n} characters long; at most {max} are allowed"),
+        ));
     }
     Ok(())
 }

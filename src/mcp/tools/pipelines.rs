@@ -41,7 +41,10 @@ impl Render for PipelineList {
 async fn list_pipelines(ctx: Context, _args: NoArgs) -> Result<PipelineList, Error> {
     let list = pipelines::list(&ctx.client).await?;
     let pipelines: Vec<PipelineSummary> = list.iter().map(PipelineSummary::from).collect();
-    Ok(PipelineList { total_found: pipelines.len(), pipelines })
+    Ok(PipelineList {
+        total_found: pipelines.len(),
+        pipelines,
+    })
 }
 
 /// Pipeline tools.

@@ -1,11 +1,10 @@
-//! SDK functions exported to JS. Each validates its arguments synchronously (throwing for
-//! programmer errors), then returns a Promise of the original package's result shape.
+//! Contact functions of the JS SDK.
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde::Serialize;
 
-use crate::api::{self, contacts::Contact, pipelines::Pipeline, Client};
+use crate::api::{self, contacts::Contact, Client};
 use crate::config::KommoConfig;
 use crate::node::config::require_config;
 use crate::node::{describe, opt_string, promise_json, type_error};
@@ -21,17 +20,6 @@ pub struct SearchContactResult {
     pub error: Option<String>,
 }
 
-/// `listPipelines` result.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListPipelinesResult {
-    pub success: bool,
-    pub pipelines: Vec<Pipeline>,
-    pub total_found: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
 struct PhoneParams {
     phone: String,
     name: Option<String>,
@@ -39,15 +27,22 @@ struct PhoneParams {
 
 fn read_phone_params(env: &Env, func: &str, params: &Unknown) -> Result<PhoneParams> {
     if params.get_type()? != ValueType::Object || params.is_array()? {
-        return Err(type_error(env, format!(
+        return Err(type_error(
+            env,
+            format!(
             "{func}: the first argument must be an object like {{ phone: '+57 300 123 4567', name?: 'Juan' }}, got {}",
             describe(params)
-        )));
+        ),
+        ));
     }
     let obj = Object::from_unknown(*params)?;
     let what = format!("{func}: params");
-    let phone = opt_string(env, &obj, "phone", &what)?
-        .ok_or_else(|| type_error(env, format!("{func}: params.phone is required (a string such as '+57 300 123 4567')")))?;
+    let phone = opt_string(env, &obj, "phone", &what)?.ok_or_else(|| {
+        type_error(
+            env,
+            format!("{func}: params.phone is required (a string such as '+57 300 123 4567')"),
+        )
+    })?;
     let name = opt_string(env, &obj, "name", &what)?;
     Ok(PhoneParams { phone, name })
 }
@@ -58,8 +53,18 @@ async fn search_by_phone(config: KommoConfig, params: PhoneParams) -> SearchCont
         api::contacts::search_by_phone(&client, &params.phone, params.name.as_deref()).await
     };
     match run.await {
-        Ok(found) => SearchContactResult { success: true, total_found: found.contacts.len(), contacts: found.contacts, error: None },
-        Err(e) => SearchContactResult { success: false, total_found: 0, contacts: Vec::new(), error: Some(e.to_string()) },
+        Ok(found) => SearchContactResult {
+            success: true,
+            total_found: found.contacts.len(),
+            contacts: found.contacts,
+            error: None,
+        },
+        Err(e) => SearchContactResult {
+            success: false,
+            total_found: 0,
+            contacts: Vec::new(),
+            error: Some(e.to_string()),
+        },
     }
 }
 
@@ -73,7 +78,11 @@ async fn search_by_phone(config: KommoConfig, params: PhoneParams) -> SearchCont
     ts_args_type = "params: SearchContactParams, config: KommoConfigInput",
     ts_return_type = "Promise<SearchContactResult>"
 )]
-pub fn search_contact_by_phone<'e>(env: &'e Env, params: Unknown<'e>, config: Unknown<'e>) -> Result<PromiseRaw<'e, Unknown<'e>>> {
+pub fn search_contact_by_phone<'e>(
+    env: &'e Env,
+    params: Unknown<'e>,
+    config: Unknown<'e>,
+) -> Result<PromiseRaw<'e, Unknown<'e>>> {
     let params = read_phone_params(env, "searchContactByPhone", &params)?;
     let config = require_config(env, config)?;
     promise_json(env, search_by_phone(config, params))
@@ -84,28 +93,14 @@ pub fn search_contact_by_phone<'e>(env: &'e Env, params: Unknown<'e>, config: Un
     ts_args_type = "params: SearchContactParams, config: KommoConfigInput",
     ts_return_type = "Promise<SearchContactResult>"
 )]
-pub fn search_contact<'e>(env: &'e Env, params: Unknown<'e>, config: Unknown<'e>) -> Result<PromiseRaw<'e, Unknown<'e>>> {
+pub fn search_contact<'e>(
+    env: &'e Env,
+    params: Unknown<'e>,
+    config: Unknown<'e>,
+) -> Result<PromiseRaw<'e, Unknown<'e>>> {
     let params = read_phone_params(env, "searchContact", &params)?;
     let config = require_config(env, config)?;
     promise_json(env, search_by_phone(config, params))
-}
-
-/// Lists every pipeline of the account with its statuses (`_embedded.statuses`, in order).
-///
-/// Resolves to `{ success, pipelines, totalFound, error? }` and never rejects for API failures.
-#[napi(ts_args_type = "config: KommoConfigInput", ts_return_type = "Promise<ListPipelinesResult>")]
-pub fn list_pipelines<'e>(env: &'e Env, config: Unknown<'e>) -> Result<PromiseRaw<'e, Unknown<'e>>> {
-    let config = require_config(env, config)?;
-    promise_json(env, async move {
-        let run = async {
-            let client = Client::new(&config)?;
-            api::pipelines::list(&client).await
-        };
-        match run.await {
-            Ok(pipelines) => ListPipelinesResult { success: true, total_found: pipelines.len(), pipelines, error: None },
-            Err(e) => ListPipelinesResult { success: false, pipelines: Vec::new(), total_found: 0, error: Some(e.to_string()) },
-        }
-    })
 }
 
 /// Normalises a phone string to its digits for searching: `+57 (300) 123-4567` and
