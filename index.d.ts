@@ -153,6 +153,161 @@ export interface ListPipelinesResult {
   error?: string
 }
 
+/** A Kommo lead (deal). */
+export interface KommoLead {
+  id: number
+  name: string
+  price?: number
+  responsible_user_id?: number
+  group_id?: number
+  status_id?: number
+  pipeline_id?: number
+  loss_reason_id?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  closed_at?: number
+  closest_task_at?: number
+  is_deleted?: boolean
+  custom_fields_values?: KommoCustomFieldValues[]
+  score?: number
+  account_id?: number
+  _embedded?: {
+    tags?: KommoTag[]
+    companies?: KommoEntityRef[]
+    contacts?: KommoEntityRef[]
+  }
+}
+
+/** A custom field value to write: by `field_id` or `field_code` (`PHONE`, `EMAIL`, ...). `values: null` clears it. */
+export interface KommoCustomFieldWrite {
+  field_id?: number
+  field_code?: string
+  values: Array<{ value?: string | number | boolean | Record<string, unknown>; enum_id?: number; enum_code?: string }> | null
+}
+
+/** A tag to attach, by id or by name. */
+export interface KommoTagWrite {
+  id?: number
+  name?: string
+}
+
+/** Fields of a lead to create. */
+export interface CreateLeadData {
+  name?: string
+  price?: number
+  responsible_user_id?: number
+  group_id?: number
+  status_id?: number
+  pipeline_id?: number
+  loss_reason_id?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  closed_at?: number
+  custom_fields_values?: KommoCustomFieldWrite[]
+  tags_to_add?: KommoTagWrite[]
+  tags_to_delete?: KommoTagWrite[]
+  /** Contacts and a company to link at creation, and tags. */
+  _embedded?: {
+    contacts?: Array<{ id: number; is_main?: boolean }>
+    companies?: Array<{ id: number }>
+    tags?: KommoTagWrite[]
+  }
+}
+
+/** Fields of a lead to change. */
+export type UpdateLeadData = CreateLeadData
+
+/** Paging and ordering options of list functions. */
+export interface PageOptions {
+  /** Page number, from 1. */
+  page?: number
+  /** Items per page, up to 250 (default 50). */
+  limit?: number
+  /** Kommo full-text search. */
+  query?: string
+  /** Kommo `with=` values, e.g. `['contacts']`. */
+  with?: string[]
+  /** One field and direction, e.g. `{ updated_at: 'desc' }`. */
+  order?: Record<string, 'asc' | 'desc'>
+  /** Read every page (at most 50 pages of 250); `capped` tells when the cap cut the result. */
+  allPages?: boolean
+}
+
+/** Filters of `listLeads`. Ids may be one number or a list. */
+export interface ListLeadsFilters extends PageOptions {
+  responsible_user_id?: number | number[]
+  pipeline_id?: number | number[]
+  /** Stage ids; their pipeline is found automatically when `pipeline_id` is not given. */
+  status_id?: number | number[]
+  /** Leads linked to this contact. */
+  contact_id?: number
+  ids?: number[]
+  created_at_from?: number
+  created_at_to?: number
+  updated_at_from?: number
+  updated_at_to?: number
+  price_from?: number
+  price_to?: number
+}
+
+export interface SearchLeadParams {
+  /** Text to find in lead names and field values. */
+  query: string
+}
+
+export interface GetLeadParams {
+  leadId: number
+  /** Kommo `with=` values, e.g. `['contacts', 'catalog_elements']`. */
+  with?: string[]
+}
+
+export interface SearchLeadResult {
+  success: boolean
+  leads: KommoLead[]
+  totalFound: number
+  error?: string
+}
+
+/** A page of a list, with paging facts read from Kommo's links. */
+export interface ListPageInfo {
+  /** Items in this result. */
+  totalFound: number
+  /** The (first) page read. */
+  page: number
+  /** Total pages, on collections where Kommo reports it. */
+  totalPages?: number
+  /** Whether Kommo has more pages. */
+  hasMore: boolean
+  /** The page to ask for next. */
+  nextPage?: number
+  /** An `allPages` listing stopped at the page cap. */
+  capped?: boolean
+}
+
+export interface ListLeadsResult extends ListPageInfo {
+  success: boolean
+  leads: KommoLead[]
+  error?: string
+}
+
+export interface GetLeadResult {
+  success: boolean
+  lead?: KommoLead
+  error?: string
+}
+
+/** Result of a lead write: `lead` is the data written, with its `id`. */
+export interface LeadWriteResult {
+  success: boolean
+  lead?: CreateLeadData & { id: number }
+  leadId?: number
+  error?: string
+}
+
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -200,6 +355,22 @@ export declare class SandboxHandle {
 }
 
 /**
+ * Creates a lead. Link contacts and a company at creation with
+ * `_embedded: { contacts: [{ id }], companies: [{ id }] }`.
+ */
+export declare function createLead(data: CreateLeadData, config: KommoConfigInput): Promise<LeadWriteResult>
+
+/** One lead by id. A missing lead resolves to `{ success: false, error: 'Lead with ID N not found' }`. */
+export declare function getLead(params: GetLeadParams, config: KommoConfigInput): Promise<GetLeadResult>
+
+/**
+ * Lists leads with Kommo's filters: `pipeline_id`, `status_id`, `responsible_user_id` (a
+ * number or a list), `contact_id`, `created_at_from/to`, `updated_at_from/to`, `price_from/to`,
+ * `ids`, `query`, plus `page`, `limit` (up to 250), `with`, `order` and `allPages`.
+ */
+export declare function listLeads(filters: ListLeadsFilters | undefined, config: KommoConfigInput): Promise<ListLeadsResult>
+
+/**
  * Lists every pipeline of the account with its statuses (`_embedded.statuses`, in order).
  *
  * Resolves to `{ success, pipelines, totalFound, error? }` and never rejects for API failures.
@@ -232,6 +403,13 @@ export declare function searchContact(params: SearchContactParams, config: Kommo
 export declare function searchContactByPhone(params: SearchContactParams, config: KommoConfigInput): Promise<SearchContactResult>
 
 /**
+ * Finds leads by Kommo's full-text search (name, custom field values...).
+ *
+ * Resolves to `{ success, leads, totalFound, error? }`.
+ */
+export declare function searchLead(params: SearchLeadParams, config: KommoConfigInput): Promise<SearchLeadResult>
+
+/**
  * Starts the embedded Kommo API v4 sandbox on 127.0.0.1, seeded with deterministic data
  * (pipelines, a few hundred contacts, companies and leads).
  */
@@ -247,3 +425,12 @@ export interface StartSandboxOptions {
 
 /** Stops a running `runCli` (the MCP server or the sandbox); `runCli` then resolves. */
 export declare function stopServer(): void
+
+/** Updates a lead's fields (one request). */
+export declare function updateLead(leadId: number, data: UpdateLeadData, config: KommoConfigInput): Promise<LeadWriteResult>
+
+/**
+ * Moves a lead to a stage. `pipelineId` moves it to another pipeline; without it the
+ * stage's pipeline is looked up, so a stage of another pipeline works too.
+ */
+export declare function updateLeadStatus(leadId: number, statusId: number, config: KommoConfigInput, pipelineId?: number): Promise<LeadWriteResult>

@@ -4,7 +4,10 @@
 // is not used here, so extend this file together with the API.
 // It is never run: the runtime side is checked by pack-check's require/import steps.
 import {
+  createLead,
+  getLead,
   kommoConfigSchema,
+  listLeads,
   listPipelines,
   normalizePhone,
   runCli,
@@ -12,11 +15,17 @@ import {
   SandboxHandle,
   searchContact,
   searchContactByPhone,
+  searchLead,
   startSandbox,
   stopServer,
+  updateLead,
+  updateLeadStatus,
   __napiBindingTarget,
 } from '@syncraengine/kommo-mcp'
 import type {
+  CreateLeadData,
+  GetLeadParams,
+  GetLeadResult,
   KommoConfig,
   KommoConfigError,
   KommoConfigInput,
@@ -25,15 +34,26 @@ import type {
   KommoContact,
   KommoCustomFieldValue,
   KommoCustomFieldValues,
+  KommoCustomFieldWrite,
   KommoEntityRef,
+  KommoLead,
   KommoPipeline,
   KommoPipelineStatus,
   KommoTag,
+  KommoTagWrite,
+  LeadWriteResult,
+  ListLeadsFilters,
+  ListLeadsResult,
+  ListPageInfo,
   ListPipelinesResult,
+  PageOptions,
   SafeParseResult,
   SearchContactParams,
   SearchContactResult,
+  SearchLeadParams,
+  SearchLeadResult,
   StartSandboxOptions,
+  UpdateLeadData,
 } from '@syncraengine/kommo-mcp'
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
@@ -101,10 +121,61 @@ async function useTheSdk(): Promise<number> {
   return found.totalFound + numbers.length + tagCount + (failure ?? '').length + listed.totalFound + stageCount
 }
 
+// --- leads ---------------------------------------------------------------------------------
+
+function contactIds(lead: KommoLead): number[] {
+  return (lead._embedded?.contacts ?? []).map((ref: KommoEntityRef) => ref.id)
+}
+
+function nextPage(info: ListPageInfo): number | undefined {
+  return info.hasMore ? (info.nextPage ?? info.page + 1) : undefined
+}
+
+async function useTheLeads(config: KommoConfigInput, contactId: number, wonStatusId: number): Promise<number[]> {
+  const phone: KommoCustomFieldWrite = { field_code: 'PHONE', values: [{ value: '+57 300 123 4567', enum_code: 'WORK' }] }
+  const clear: KommoCustomFieldWrite = { field_id: 123, values: null }
+  const tag: KommoTagWrite = { name: 'vip' }
+  const data: CreateLeadData = {
+    name: 'Website order',
+    price: 1200,
+    custom_fields_values: [phone, clear],
+    tags_to_add: [tag],
+    _embedded: { contacts: [{ id: contactId, is_main: true }] },
+  }
+  const created: LeadWriteResult = await createLead(data, config)
+  if (!created.success || created.leadId === undefined) return []
+  const leadId: number = created.leadId
+
+  const change: UpdateLeadData = { price: 1500, tags_to_delete: [tag] }
+  const updated: LeadWriteResult = await updateLead(leadId, change, config)
+  const moved: LeadWriteResult = await updateLeadStatus(leadId, wonStatusId, config)
+  const movedAcross: LeadWriteResult = await updateLeadStatus(leadId, wonStatusId, config, created.lead?.pipeline_id ?? 0)
+  // @ts-expect-error the lead id comes first
+  await updateLead(change, leadId, config)
+
+  const params: GetLeadParams = { leadId, with: ['contacts'] }
+  const got: GetLeadResult = await getLead(params, config)
+  const search: SearchLeadParams = { query: 'Website' }
+  const found: SearchLeadResult = await searchLead(search, config)
+
+  const page: PageOptions = { page: 1, limit: 250, order: { updated_at: 'desc' }, with: ['contacts'] }
+  const filters: ListLeadsFilters = { ...page, status_id: [wonStatusId], contact_id: contactId, price_from: 1000 }
+  const listed: ListLeadsResult = await listLeads(filters, config)
+  const everything: ListLeadsResult = await listLeads(undefined, config)
+
+  return [
+    ...(got.lead ? contactIds(got.lead) : []),
+    ...found.leads.map((lead) => lead.id),
+    ...listed.leads.map((lead) => lead.price ?? 0),
+    nextPage(everything) ?? 0,
+    [updated, moved, movedAcross].filter((r) => r.success).length,
+  ]
+}
+
 // --- the command line, as bin/kommo-mcp.js drives it ----------------------------------------
 
 const run: (argv: string[]) => Promise<number> = runCli
 const stop: () => void = stopServer
 const target: 'native' | 'wasm32-wasi' | 'wasm32-wasip1' = __napiBindingTarget
 
-export { baseUrl, missingToken, outcome, run, schema, stop, target, useTheSdk }
+export { baseUrl, missingToken, outcome, run, schema, stop, target, useTheLeads, useTheSdk }

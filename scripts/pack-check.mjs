@@ -68,13 +68,19 @@ function hostPlatform() {
   return `${base}-${report && report.header && report.header.glibcVersionRuntime ? 'gnu' : 'musl'}`
 }
 
+/** Quotes an argument for cmd.exe, which runs the `.cmd` shims (npm, npx, the installed bins) on Windows. */
+function cmdQuote(arg) {
+  return /[\s"&|<>^()]/.test(arg) ? `"${arg.replace(/"/g, '""')}"` : arg
+}
+
 /** Runs a command and returns its stdout; the error carries stderr. `.cmd` shims need a shell on Windows. */
 function run(cmd, args, options = {}) {
+  const shell = isWindows && /^(npm|npx)$|\.cmd$/.test(cmd)
   try {
-    return execFileSync(cmd, args, {
+    return execFileSync(shell ? cmdQuote(cmd) : cmd, shell ? args.map(cmdQuote) : args, {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
-      shell: isWindows && /^(npm|npx)$|\.cmd$/.test(cmd),
+      shell,
       maxBuffer: 64 * 1024 * 1024,
       ...options,
     })
@@ -94,7 +100,7 @@ function cleanEnv() {
 /** `npm pack` into `dest`; returns { file, files } from npm's JSON report. */
 function pack(dir, dest) {
   const [report] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dest], { cwd: dir }))
-  return { file: path.join(dest, report.filename), files: report.files.map((f) => f.path), size: report.size }
+  return { file: path.join(dest, report.filename), files: report.files.map((f) => f.path), size: report.size, unpackedSize: report.unpackedSize }
 }
 
 /** Spawns the installed bin with `--sandbox` and speaks newline-delimited JSON-RPC to it. */
@@ -102,7 +108,7 @@ function mcpSession(project) {
   const bin = path.join(project, 'node_modules', '.bin', isWindows ? 'kommo-mcp.cmd' : 'kommo-mcp')
   if (!fs.existsSync(bin)) throw new Error(`${bin} was not installed`)
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['--sandbox'], { cwd: project, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'], shell: isWindows })
+    const child = spawn(isWindows ? cmdQuote(bin) : bin, ['--sandbox'], { cwd: project, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'], shell: isWindows })
     const replies = new Map()
     let stdout = ''
     let stderr = ''
@@ -176,7 +182,7 @@ async function main() {
   if (!fs.existsSync(built) || !fs.existsSync(path.join(repo, 'index.js')) || !fs.existsSync(path.join(repo, 'index.d.ts'))) {
     console.log(`pack-check: ${nodeFile} or the generated loader is missing; running \`npm run build\``)
     const ok = await check('npm run build', () => {
-      run('npm', ['run', 'build'], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] })
+      run('npm', ['run', 'build'], { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] })
     })
     if (!ok) return
   }
@@ -199,7 +205,8 @@ async function main() {
     })
     await check(`npm pack (npm/${platform})`, () => {
       platformTgz = pack(platformDir, tarballs)
-      return `${path.basename(platformTgz.file)}, ${(platformTgz.size / 1024 / 1024).toFixed(1)} MiB`
+      const mib = (n) => (n / 1024 / 1024).toFixed(1)
+      return `${path.basename(platformTgz.file)}, ${mib(platformTgz.size)} MiB packed, ${mib(platformTgz.unpackedSize)} MiB unpacked`
     })
     if (!rootTgz || !platformTgz) return
     await check('root tarball holds no .node file', () => {
@@ -220,8 +227,9 @@ async function main() {
     await check('root optionalDependencies name every platform package at the root version', () => {
       const optional = rootPkg.optionalDependencies || {}
       const problems = fs
-        .readdirSync(path.join(repo, 'npm'))
-        .map((dir) => readJson(path.join(repo, 'npm', dir, 'package.json')))
+        .readdirSync(path.join(repo, 'npm'), { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => readJson(path.join(repo, 'npm', entry.name, 'package.json')))
         .filter((p) => p.version !== rootPkg.version || optional[p.name] !== rootPkg.version)
         .map((p) => `${p.name}@${p.version} (root wants ${optional[p.name] ?? 'nothing'})`)
       if (problems.length) throw new Error(`out of step with ${rootPkg.version}: ${problems.join(', ')}`)
