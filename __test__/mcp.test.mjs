@@ -250,3 +250,46 @@ test('a result over 1 MB arrives intact while the client reads slowly', async ()
     await sandbox.stop()
   }
 })
+
+describe('toolsets and read-only mode', () => {
+  async function listTools(args, env = cleanEnv()) {
+    const { child, exited } = spawnBin(['--sandbox', ...args], env)
+    const reader = new LineReader(child.stdout)
+    send(child, initializeRequest)
+    await reader.next()
+    send(child, { jsonrpc: '2.0', method: 'notifications/initialized' })
+    send(child, { jsonrpc: '2.0', id: 2, method: 'tools/list' })
+    const list = await reader.next()
+    send(child, { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'kommo_create_lead', arguments: { name: 'x' } } })
+    const call = await reader.next()
+    child.stdin.end()
+    await exited
+    return { names: list.result.tools.map((t) => t.name), bytes: JSON.stringify(list.result).length, call }
+  }
+
+  test('--toolsets limits the tools to the chosen areas', async () => {
+    const { names } = await listTools(['--toolsets', 'pipelines'])
+    assert.deepEqual(names, ['kommo_list_pipelines'])
+  })
+
+  test('KOMMO_TOOLSETS=all serves every tool; the default set stays within 10 KB', async () => {
+    const all = await listTools([], cleanEnv({ KOMMO_TOOLSETS: 'all' }))
+    const def = await listTools([])
+    assert.ok(all.names.length >= def.names.length)
+    assert.ok(def.bytes <= 10 * 1024, `default tools/list is ${def.bytes} bytes`)
+  })
+
+  test('read-only mode hides write tools and refuses to call them', async () => {
+    const { names, call } = await listTools(['--read-only', '--toolsets', 'leads'])
+    assert.deepEqual(names.sort(), ['kommo_get_lead', 'kommo_list_leads', 'kommo_search_lead'])
+    assert.equal(call.error.code, -32602)
+    assert.match(call.error.message, /unknown tool "kommo_create_lead"/)
+  })
+
+  test('an unknown toolset stops the server with the valid names', async () => {
+    const { exited } = spawnBin(['--sandbox', '--toolsets', 'leeds'])
+    const { code, stderr } = await exited
+    assert.equal(code, 2)
+    assert.match(stderr, /unknown toolset leeds; choose from .*leads/)
+  })
+})

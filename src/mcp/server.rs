@@ -25,6 +25,8 @@ one tool to the next. Phone search accepts any phone format.";
 pub struct ServerOptions {
     /// Hide and refuse tools that change data.
     pub read_only: bool,
+    /// Toolsets to serve (`None`: [`tools::DEFAULT_TOOLSETS`]).
+    pub toolsets: Option<Vec<String>>,
 }
 
 /// The Kommo MCP server for one account.
@@ -43,8 +45,13 @@ impl std::fmt::Debug for KommoServer {
 impl KommoServer {
     /// A server for `client` with the tools `options` select.
     pub fn new(client: Client, options: &ServerOptions) -> Self {
+        let wanted: Vec<String> = match &options.toolsets {
+            Some(sets) => sets.clone(),
+            None => tools::DEFAULT_TOOLSETS.iter().map(|s| s.to_string()).collect(),
+        };
         let tools: Vec<ToolDef> = tools::all()
             .into_iter()
+            .filter(|t| wanted.iter().any(|w| w == t.toolset))
             .filter(|t| !options.read_only || t.is_read_only())
             .collect();
         Self {

@@ -51,13 +51,9 @@ pub async fn run_cli(argv: Vec<String>) -> i32 {
             0
         }
         Ok(Command::Sandbox { port }) => run_sandbox(port, stop).await,
-        Ok(Command::Serve {
-            sandbox,
-            read_only,
-            debug,
-        }) => {
-            init_logging(debug);
-            serve(sandbox, read_only, stop).await
+        Ok(Command::Serve(args)) => {
+            init_logging(args.debug);
+            serve(args, stop).await
         }
     }
 }
@@ -68,19 +64,26 @@ fn print_stdout(text: &str) {
     let _ = out.flush();
 }
 
+/// Options of the MCP server command.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ServeArgs {
+    /// Serve the embedded sandbox instead of a real account.
+    pub sandbox: bool,
+    /// Only tools that read.
+    pub read_only: bool,
+    /// Debug logs on stderr.
+    pub debug: bool,
+    /// `--toolsets` value, e.g. `contacts,leads` or `all`.
+    pub toolsets: Option<String>,
+}
+
 /// A parsed command line.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
     Help,
     Version,
-    Serve {
-        sandbox: bool,
-        read_only: bool,
-        debug: bool,
-    },
-    Sandbox {
-        port: u16,
-    },
+    Serve(ServeArgs),
+    Sandbox { port: u16 },
 }
 
 impl Command {
@@ -110,23 +113,26 @@ impl Command {
             }
             return Ok(Command::Sandbox { port });
         }
-        let (mut sandbox, mut read_only, mut debug) = (false, false, false);
-        for arg in args {
+        let mut serve = ServeArgs::default();
+        while let Some(arg) = args.next() {
             match arg {
                 "--help" | "-h" => return Ok(Command::Help),
                 "--version" | "-V" | "-v" => return Ok(Command::Version),
-                "--sandbox" => sandbox = true,
-                "--read-only" => read_only = true,
-                "--debug" => debug = true,
+                "--sandbox" => serve.sandbox = true,
+                "--read-only" => serve.read_only = true,
+                "--debug" => serve.debug = true,
+                "--toolsets" => {
+                    let v = args
+                        .next()
+                        .ok_or("--toolsets needs a list, e.g. --toolsets contacts,leads or all")?;
+                    serve.toolsets = Some(v.to_string());
+                }
+                a if a.starts_with("--toolsets=") => serve.toolsets = Some(a["--toolsets=".len()..].to_string()),
                 "serve" => {}
                 other => return Err(format!("unknown argument {other:?}")),
             }
         }
-        Ok(Command::Serve {
-            sandbox,
-            read_only,
-            debug,
-        })
+        Ok(Command::Serve(serve))
     }
 }
 
@@ -135,7 +141,8 @@ fn help() -> String {
         "kommo-mcp {version}: MCP server for Kommo CRM (amoCRM)
 
 Usage:
-  kommo-mcp [--read-only] [--debug]   serve MCP over stdio for the account in the environment
+  kommo-mcp [--read-only] [--toolsets LIST] [--debug]
+                                      serve MCP over stdio for the account in the environment
   kommo-mcp --sandbox                 serve MCP over stdio against the embedded Kommo sandbox
   kommo-mcp sandbox [--port N]        run only the Kommo API sandbox (for testing your own code)
   kommo-mcp --help | --version
@@ -147,6 +154,8 @@ Environment:
   KOMMO_DEFAULT_COUNTRY  two-letter country for phone numbers written without a country code
   KOMMO_ALLOW_UNTRUSTED_HOST=true   allow a base URL that is not a Kommo host (e.g. a proxy)
   KOMMO_READ_ONLY=true   same as --read-only: only tools that read
+  KOMMO_TOOLSETS         same as --toolsets: e.g. contacts,leads,catalogs; all; default (contacts, leads,
+                         pipelines, tasks, notes)
   KOMMO_DEBUG=true       debug logs on stderr (tokens are never logged)
 ",
         version = crate::VERSION
@@ -188,7 +197,22 @@ pub fn clear_nonblocking_stdio() {
     }
 }
 
-async fn serve(use_sandbox: bool, read_only_flag: bool, stop: CancellationToken) -> i32 {
+async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
+    let use_sandbox = args.sandbox;
+    let toolsets = match args
+        .toolsets
+        .clone()
+        .or_else(|| std::env::var("KOMMO_TOOLSETS").ok().filter(|v| !v.trim().is_empty()))
+    {
+        None => None,
+        Some(spec) => match crate::mcp::tools::parse_toolsets(&spec, &crate::mcp::tools::all()) {
+            Ok(sets) => Some(sets.into_iter().map(str::to_string).collect()),
+            Err(message) => {
+                eprintln!("kommo-mcp: --toolsets / KOMMO_TOOLSETS: {message}");
+                return 2;
+            }
+        },
+    };
     let mut sandbox = None;
     let config = if use_sandbox {
         match Sandbox::start(SandboxOptions::default()).await {
@@ -234,7 +258,8 @@ async fn serve(use_sandbox: bool, read_only_flag: bool, stop: CancellationToken)
         }
     };
     let options = ServerOptions {
-        read_only: read_only_flag || env_flag("KOMMO_READ_ONLY"),
+        read_only: args.read_only || env_flag("KOMMO_READ_ONLY"),
+        toolsets,
     };
     if !use_sandbox {
         eprintln!(
@@ -311,29 +336,35 @@ mod tests {
 
     #[test]
     fn parses_the_documented_forms() {
-        assert_eq!(
-            p(&[]),
-            Ok(Command::Serve {
-                sandbox: false,
-                read_only: false,
-                debug: false
-            })
-        );
+        assert_eq!(p(&[]), Ok(Command::Serve(ServeArgs::default())));
         assert_eq!(
             p(&["--sandbox"]),
-            Ok(Command::Serve {
+            Ok(Command::Serve(ServeArgs {
                 sandbox: true,
-                read_only: false,
-                debug: false
-            })
+                ..Default::default()
+            }))
         );
         assert_eq!(
             p(&["--read-only", "--debug"]),
-            Ok(Command::Serve {
-                sandbox: false,
+            Ok(Command::Serve(ServeArgs {
                 read_only: true,
-                debug: true
-            })
+                debug: true,
+                ..Default::default()
+            }))
+        );
+        assert_eq!(
+            p(&["--toolsets", "contacts,leads"]),
+            Ok(Command::Serve(ServeArgs {
+                toolsets: Some("contacts,leads".into()),
+                ..Default::default()
+            }))
+        );
+        assert_eq!(
+            p(&["--toolsets=all"]),
+            Ok(Command::Serve(ServeArgs {
+                toolsets: Some("all".into()),
+                ..Default::default()
+            }))
         );
         assert_eq!(p(&["sandbox", "--port", "8080"]), Ok(Command::Sandbox { port: 8080 }));
         assert_eq!(p(&["sandbox", "--port=0"]), Ok(Command::Sandbox { port: 0 }));

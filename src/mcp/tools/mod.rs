@@ -175,6 +175,55 @@ pub fn all() -> Vec<ToolDef> {
     tools
 }
 
+/// Toolsets served when none are chosen: the everyday CRM work, sized so that `tools/list`
+/// stays within 10 KB. `KOMMO_TOOLSETS=all` serves every tool.
+pub const DEFAULT_TOOLSETS: &[&str] = &["contacts", "leads", "pipelines", "tasks", "notes"];
+
+/// Every toolset name, in listing order.
+pub fn toolset_names(tools: &[ToolDef]) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for t in tools {
+        if !names.contains(&t.toolset) {
+            names.push(t.toolset);
+        }
+    }
+    names
+}
+
+/// Parses a toolset selection (`"contacts,leads"`, `"all"`, `"default"`, or a mix such as
+/// `"default,catalogs"`) against the known toolsets. Errors name the unknown entries and list
+/// the valid ones.
+pub fn parse_toolsets(spec: &str, tools: &[ToolDef]) -> Result<Vec<&'static str>, String> {
+    let known = toolset_names(tools);
+    let mut chosen: Vec<&'static str> = Vec::new();
+    let mut unknown = Vec::new();
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part {
+            "all" => chosen.extend(known.iter().copied()),
+            "default" => chosen.extend(DEFAULT_TOOLSETS.iter().copied().filter(|d| known.contains(d))),
+            other => match known.iter().find(|k| k.eq_ignore_ascii_case(other)) {
+                Some(k) => chosen.push(k),
+                None => unknown.push(other.to_string()),
+            },
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(format!(
+            "unknown toolset {}; choose from {}, or all / default",
+            unknown.join(", "),
+            known.join(", ")
+        ));
+    }
+    if chosen.is_empty() {
+        return Err(format!(
+            "no toolset given; choose from {}, or all / default",
+            known.join(", ")
+        ));
+    }
+    chosen.dedup();
+    Ok(chosen)
+}
+
 /// Checks a free-text argument's length (characters), so oversized input never reaches Kommo.
 pub fn check_len(arg: &str, value: &str, max: usize) -> Result<(), Error> {
     let n = value.chars().count();
@@ -185,4 +234,42 @@ pub fn check_len(arg: &str, value: &str, max: usize) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toolset_selection_understands_all_default_and_names() {
+        let tools = all();
+        let known = toolset_names(&tools);
+        assert_eq!(parse_toolsets("all", &tools).unwrap(), known);
+        let default = parse_toolsets("default", &tools).unwrap();
+        assert!(default.iter().all(|d| DEFAULT_TOOLSETS.contains(d)));
+        assert_eq!(
+            parse_toolsets(" Leads ,pipelines", &tools).unwrap(),
+            ["leads", "pipelines"]
+        );
+        let err = parse_toolsets("leads,nope", &tools).unwrap_err();
+        assert!(err.contains("unknown toolset nope"), "{err}");
+        assert!(err.contains("contacts"), "{err}");
+        assert!(parse_toolsets(" , ", &tools).is_err());
+    }
+
+    #[test]
+    fn tool_names_are_unique_and_annotations_follow_access() {
+        let tools = all();
+        let mut names: Vec<&str> = tools.iter().map(|t| t.name).collect();
+        names.sort();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len(), "duplicate tool names");
+        for t in &tools {
+            let ann = t.to_tool().annotations.expect("annotations");
+            assert_eq!(ann.read_only_hint, Some(t.is_read_only()), "{}", t.name);
+            assert!(t.name.starts_with("kommo_"), "{}", t.name);
+            assert!(t.description.len() > 60, "{} needs a real description", t.name);
+        }
+    }
 }
