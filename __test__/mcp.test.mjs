@@ -283,7 +283,7 @@ describe('toolsets and read-only mode', () => {
     const { names, call } = await listTools(['--read-only', '--toolsets', 'leads'])
     assert.deepEqual(names.sort(), ['kommo_get_lead', 'kommo_list_leads', 'kommo_search_lead'])
     assert.equal(call.error.code, -32602)
-    assert.match(call.error.message, /unknown tool "kommo_create_lead"/)
+    assert.match(call.error.message, /tool "kommo_create_lead" is not available: the server runs in read-only mode/)
   })
 
   test('an unknown toolset stops the server with the valid names', async () => {

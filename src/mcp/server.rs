@@ -34,6 +34,8 @@ pub struct ServerOptions {
 pub struct KommoServer {
     ctx: Context,
     tools: Arc<Vec<ToolDef>>,
+    /// Tools left out by the options, with the reason, for a helpful error.
+    hidden: Arc<Vec<(&'static str, String)>>,
 }
 
 impl std::fmt::Debug for KommoServer {
@@ -49,14 +51,27 @@ impl KommoServer {
             Some(sets) => sets.clone(),
             None => tools::DEFAULT_TOOLSETS.iter().map(|s| s.to_string()).collect(),
         };
-        let tools: Vec<ToolDef> = tools::all()
-            .into_iter()
-            .filter(|t| wanted.iter().any(|w| w == t.toolset))
-            .filter(|t| !options.read_only || t.is_read_only())
-            .collect();
+        let mut hidden = Vec::new();
+        let mut tools = Vec::new();
+        for t in tools::all() {
+            if !wanted.iter().any(|w| w == t.toolset) {
+                hidden.push((
+                    t.name,
+                    format!(
+                        "its toolset \"{}\" is not enabled (set KOMMO_TOOLSETS or --toolsets)",
+                        t.toolset
+                    ),
+                ));
+            } else if options.read_only && !t.is_read_only() {
+                hidden.push((t.name, "the server runs in read-only mode".to_string()));
+            } else {
+                tools.push(t);
+            }
+        }
         Self {
             ctx: Context { client },
             tools: Arc::new(tools),
+            hidden: Arc::new(hidden),
         }
     }
 
@@ -131,6 +146,12 @@ impl ServerHandler for KommoServer {
     ) -> Result<CallToolResponse, McpError> {
         let name = request.name.to_string();
         let Some(index) = self.tools.iter().position(|t| t.name == name) else {
+            if let Some((_, why)) = self.hidden.iter().find(|(n, _)| *n == name) {
+                return Err(McpError::invalid_params(
+                    format!("tool {name:?} is not available: {why}"),
+                    None,
+                ));
+            }
             let known: Vec<&str> = self.tools.iter().map(|t| t.name).collect();
             return Err(McpError::invalid_params(
                 format!("unknown tool {name:?}; this server has: {}", known.join(", ")),
