@@ -114,10 +114,96 @@ where
         description: meta.description,
         toolset: meta.toolset,
         access: meta.access,
-        input_schema: rmcp::handler::server::common::schema_for_type::<P>(),
-        output_schema: rmcp::handler::server::common::schema_for_output::<O>(),
+        input_schema: Arc::new(compact_input(&rmcp::handler::server::common::schema_for_type::<P>())),
+        output_schema: Arc::new(compact_output(&rmcp::handler::server::common::schema_for_output::<O>())),
         handler: Box::new(call),
     }
+}
+
+/// Keys of generated schemas that tell a model nothing: the draft URL, the Rust type name, the
+/// numeric storage format and `default: null` on optional arguments.
+const NOISE: [&str; 3] = ["$schema", "format", "title"];
+
+/// Removes noise from a generated schema and turns `type: [T, "null"]` into `type: T` (an
+/// optional argument is simply omitted). Every tool's schema is read by the model on each
+/// session, so bytes matter: this keeps `tools/list` small without losing any constraint.
+fn compact_value(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for k in NOISE {
+                map.remove(k);
+            }
+            if map.get("default").is_some_and(serde_json::Value::is_null) {
+                map.remove("default");
+            }
+            if map.get("minimum").and_then(serde_json::Value::as_f64) == Some(0.0) {
+                map.remove("minimum");
+            }
+            if let Some(serde_json::Value::Array(types)) = map.get("type") {
+                let non_null: Vec<serde_json::Value> =
+                    types.iter().filter(|t| t.as_str() != Some("null")).cloned().collect();
+                if non_null.len() == 1 {
+                    map.insert("type".into(), non_null[0].clone());
+                }
+            }
+            for child in map.values_mut() {
+                compact_value(child);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(compact_value),
+        _ => {}
+    }
+}
+
+/// The input schema as the model sees it: properties with their descriptions, required list,
+/// `additionalProperties: false`; no noise.
+fn compact_input(schema: &JsonObject) -> JsonObject {
+    let mut v = serde_json::Value::Object(schema.clone());
+    compact_value(&mut v);
+    let mut map = match v {
+        serde_json::Value::Object(m) => m,
+        _ => JsonObject::new(),
+    };
+    // "Arguments of `tool`" says nothing the tool description does not.
+    map.remove("description");
+    map
+}
+
+/// The output schema: the top-level fields of `structuredContent` with their types (nested
+/// records are `object`s: the text result already explains them, and the full nested schema
+/// would triple the size of `tools/list`).
+fn compact_output(schema: &JsonObject) -> JsonObject {
+    fn shallow(prop: &serde_json::Value) -> serde_json::Value {
+        let mut out = serde_json::Map::new();
+        let ty = prop.get("type").cloned();
+        if prop.get("$ref").is_some() || prop.get("properties").is_some() {
+            out.insert("type".into(), "object".into());
+        } else if let Some(ty) = ty {
+            // Nullability is kept here: an output field that can be null must say so, or
+            // clients that validate structuredContent would reject the result.
+            let is_array = ty == "array" || ty.as_array().is_some_and(|a| a.iter().any(|t| t == "array"));
+            if is_array {
+                let item = prop.get("items").map(shallow).unwrap_or_else(|| serde_json::json!({}));
+                out.insert("items".into(), item);
+            }
+            out.insert("type".into(), ty);
+        }
+        if let Some(e) = prop.get("enum") {
+            out.insert("enum".into(), e.clone());
+        }
+        serde_json::Value::Object(out)
+    }
+    let mut out = JsonObject::new();
+    out.insert("type".into(), "object".into());
+    if let Some(serde_json::Value::Object(props)) = schema.get("properties") {
+        let compacted: serde_json::Map<String, serde_json::Value> =
+            props.iter().map(|(k, p)| (k.clone(), shallow(p))).collect();
+        out.insert("properties".into(), serde_json::Value::Object(compacted));
+    }
+    if let Some(req) = schema.get("required") {
+        out.insert("required".into(), req.clone());
+    }
+    out
 }
 
 /// Deserialises tool arguments, naming the offending argument on failure.
@@ -154,7 +240,7 @@ impl ToolDef {
                 idempotent,
             } => (false, destructive, idempotent),
         };
-        let annotations = ToolAnnotations::with_title(self.title)
+        let annotations = ToolAnnotations::new()
             .read_only(read_only)
             .destructive(destructive)
             .idempotent(idempotent)
