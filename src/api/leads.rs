@@ -121,6 +121,10 @@ pub struct LeadData {
     pub tags_to_delete: Option<Vec<TagWrite>>,
     #[serde(default, rename = "_embedded", skip_serializing_if = "Option::is_none")]
     pub embedded: Option<LeadEmbeddedWrite>,
+    /// Custom fields by name, code or id (`{"Fuente": "Referido"}`), resolved into
+    /// `custom_fields_values` before sending (see `api::custom_fields`); never sent as is.
+    #[serde(default, skip_serializing)]
+    pub custom_fields: Option<Map<String, Value>>,
 }
 
 /// `_embedded` of a lead to create: contacts and a company to link, tags.
@@ -258,4 +262,144 @@ pub async fn update_one(client: &Client, id: i64, changes: Map<String, Value>) -
         })
         .unwrap_or(id);
     Ok(id_out)
+}
+
+/// Leads per `POST /leads/complex` request (Kommo's limit).
+pub const COMPLEX_BATCH: usize = 50;
+
+/// What Kommo answered for one complex lead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplexResult {
+    /// Lead id.
+    pub id: i64,
+    #[serde(default)]
+    pub contact_id: Option<i64>,
+    #[serde(default)]
+    pub company_id: Option<i64>,
+    /// The item's request ids (Kommo answers an array).
+    #[serde(default)]
+    pub request_id: Vec<String>,
+    /// True when Kommo's duplicate control merged it into an existing lead.
+    #[serde(default)]
+    pub merged: bool,
+}
+
+/// Creates leads with their contact and company (`POST /leads/complex`), 50 per request. Each
+/// item is a lead object whose `_embedded.contacts[0]` / `_embedded.companies[0]` are new
+/// entities (or `{id}` of existing ones). Results come back in input order.
+pub async fn create_complex(client: &Client, items: Vec<Map<String, Value>>) -> Result<Vec<ComplexResult>> {
+    if items.is_empty() {
+        return Err(Error::invalid("items", "is empty; give at least one lead"));
+    }
+    if items.len() > crate::api::write::MAX_BATCH_ITEMS {
+        return Err(Error::invalid("items", "has too many leads"));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    let indexed: Vec<(usize, Map<String, Value>)> = items.into_iter().enumerate().collect();
+    for chunk in indexed.chunks(COMPLEX_BATCH) {
+        let body = Value::Array(
+            chunk
+                .iter()
+                .map(|(i, item)| {
+                    let mut item = item.clone();
+                    item.insert("request_id".into(), Value::String(i.to_string()));
+                    Value::Object(item)
+                })
+                .collect(),
+        );
+        let resp: Option<Vec<ComplexResult>> = client
+            .send_json(Method::POST, "leads/complex", &Query::new(), Some(&body))
+            .await?;
+        let mut resp = resp.unwrap_or_default();
+        // Put Kommo's answers in input order through request_id.
+        for (i, _) in chunk {
+            let key = i.to_string();
+            if let Some(pos) = resp.iter().position(|r| r.request_id.contains(&key)) {
+                out.push(resp.remove(pos));
+            } else if !resp.is_empty() {
+                out.push(resp.remove(0));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Links entities to a lead: `POST /leads/{id}/link` with an array body
+/// `[{to_entity_id, to_entity_type, metadata?}]`. `to` holds `(type, id)` pairs
+/// (`contacts`, `companies`, `catalog_elements`).
+pub async fn link(client: &Client, lead_id: i64, to: &[(&str, i64, Option<Value>)]) -> Result<()> {
+    check_id("leadId", lead_id)?;
+    if to.is_empty() {
+        return Err(Error::invalid("links", "nothing to link"));
+    }
+    let body = Value::Array(
+        to.iter()
+            .map(|(kind, id, metadata)| {
+                let mut m = Map::new();
+                m.insert("to_entity_id".into(), (*id).into());
+                m.insert("to_entity_type".into(), (*kind).into());
+                if let Some(meta) = metadata {
+                    m.insert("metadata".into(), meta.clone());
+                }
+                Value::Object(m)
+            })
+            .collect(),
+    );
+    let _: Option<Value> = client
+        .send_json(
+            Method::POST,
+            &format!("leads/{lead_id}/link"),
+            &Query::new(),
+            Some(&body),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Ids of the leads linked to a contact or company (`GET /{entity}/{id}?with=leads`); `None`
+/// when the contact or company does not exist.
+pub async fn linked_lead_ids(client: &Client, entity: &str, id: i64) -> Result<Option<Vec<i64>>> {
+    check_id(
+        if entity == "companies" {
+            "companyId"
+        } else {
+            "contactId"
+        },
+        id,
+    )?;
+    let mut q = Query::new();
+    q.with(&["leads"]);
+    let got: Option<Value> = match client.get::<Value>(&format!("{entity}/{id}"), &q).await {
+        Err(Error::NotFound { .. }) => return Ok(None),
+        other => other?,
+    };
+    Ok(got.map(|v| {
+        v.pointer("/_embedded/leads")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|l| l.get("id").and_then(Value::as_i64)).collect())
+            .unwrap_or_default()
+    }))
+}
+
+/// Leads linked to a contact or company, in one page of up to 250 (two requests: the
+/// contact's or company's lead ids, then `filter[id][]`). `None` when it does not exist.
+pub async fn linked_leads(client: &Client, entity: &str, id: i64, opts: &ListOptions) -> Result<Option<Listing<Lead>>> {
+    let Some(ids) = linked_lead_ids(client, entity, id).await? else {
+        return Ok(None);
+    };
+    if ids.is_empty() {
+        return Ok(Some(Listing {
+            items: Vec::new(),
+            page: opts.page.unwrap_or(1),
+            next_page: None,
+            total_items: Some(0),
+            page_count: None,
+            capped: false,
+        }));
+    }
+    let filter = LeadFilter {
+        ids,
+        ..LeadFilter::default()
+    };
+    Ok(Some(list_leads(client, &filter, opts).await?))
 }

@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod contacts;
+pub mod custom_fields;
 pub mod hal;
 pub mod leads;
 pub mod list;

@@ -376,8 +376,9 @@ pub fn list_leads<'e>(env: &'e Env, filters: Unknown<'e>, config: Unknown<'e>) -
     ts_return_type = "Promise<LeadWriteResult>"
 )]
 pub fn create_lead<'e>(env: &'e Env, data: Unknown<'e>, config: Unknown<'e>) -> Result<PromiseRaw<'e, Unknown<'e>>> {
-    let data: LeadData = from_js(env, "createLead", "data", data)?;
+    let mut data: LeadData = from_js(env, "createLead", "data", data)?;
     sdk(env, config, move |client| async move {
+        resolve_named_fields(&client, &mut data).await?;
         let id = leads::create_one(&client, data.to_map()).await?;
         Ok(written(id, &data))
     })
@@ -395,8 +396,9 @@ pub fn update_lead<'e>(
     config: Unknown<'e>,
 ) -> Result<PromiseRaw<'e, Unknown<'e>>> {
     let id: i64 = from_js(env, "updateLead", "leadId", lead_id)?;
-    let data: LeadData = from_js(env, "updateLead", "data", data)?;
+    let mut data: LeadData = from_js(env, "updateLead", "data", data)?;
     sdk(env, config, move |client| async move {
+        resolve_named_fields(&client, &mut data).await?;
         let id = leads::update_one(&client, id, data.to_map()).await?;
         Ok(written(id, &data))
     })
@@ -442,4 +444,46 @@ pub fn update_lead_status<'e>(
         let id = leads::update_one(&client, id, data.to_map()).await?;
         Ok(written(id, &data))
     })
+}
+
+/// Leads linked to a contact: read from the contact's `with=leads` (0.1.x sent a `contact_id`
+/// filter Kommo ignores and got every lead), then listed by id, up to 250.
+/// Resolves to `{ success, leads, totalFound, page, hasMore, error? }`.
+#[napi(
+    ts_args_type = "contactId: number, config: KommoConfigInput",
+    ts_return_type = "Promise<ListLeadsResult>"
+)]
+pub fn get_leads_by_contact<'e>(
+    env: &'e Env,
+    contact_id: Unknown<'e>,
+    config: Unknown<'e>,
+) -> Result<PromiseRaw<'e, Unknown<'e>>> {
+    let id: i64 = from_js(env, "getLeadsByContact", "contactId", contact_id)?;
+    sdk(env, config, move |client| async move {
+        let opts = ListOptions {
+            limit: Some(250),
+            ..ListOptions::default()
+        };
+        match leads::linked_leads(&client, "contacts", id, &opts).await? {
+            None => Ok(ListLeadsResult::failure(format!("Contact with ID {id} not found"))),
+            Some(l) => Ok(l.into()),
+        }
+    })
+}
+
+/// Resolves `custom_fields` given by name into `custom_fields_values` (appended).
+pub(crate) async fn resolve_named_fields(client: &Client, data: &mut LeadData) -> ApiResult<()> {
+    let Some(named) = data.custom_fields.take() else {
+        return Ok(());
+    };
+    if named.is_empty() {
+        return Ok(());
+    }
+    let pairs = crate::api::custom_fields::pairs_of(&named);
+    let writes =
+        crate::api::custom_fields::resolve_values(client, crate::api::custom_fields::FieldEntity::Leads, &pairs)
+            .await?
+            .into_strict("custom_fields")?;
+    data.custom_fields_values.get_or_insert_with(Vec::new).extend(writes);
+    Ok(())
 }

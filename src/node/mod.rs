@@ -11,9 +11,13 @@
 //! an invalid config (a `KommoConfigError`) or arguments of the wrong type (a `TypeError`).
 
 pub mod args;
+pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod contacts;
+pub mod custom_fields;
+pub mod deals;
+pub(crate) mod json_result;
 pub mod leads;
 pub mod pipelines;
 pub mod sandbox;

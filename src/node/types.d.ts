@@ -208,6 +208,8 @@ export interface CreateLeadData {
   updated_at?: number
   closed_at?: number
   custom_fields_values?: KommoCustomFieldWrite[]
+  /** Custom fields by name, code or id, e.g. `{ Fuente: 'Referido', Unidades: 12 }`; resolved against the field definitions and typed. */
+  custom_fields?: Record<string, CustomFieldInput>
   tags_to_add?: KommoTagWrite[]
   tags_to_delete?: KommoTagWrite[]
   /** Contacts and a company to link at creation, and tags. */
@@ -308,3 +310,239 @@ export interface LeadWriteResult {
   error?: string
 }
 
+
+// ---- leads, deals, pipelines, custom fields ----
+
+/** Whose custom fields: an entity type or a catalog (`catalogs/<id>`). */
+export type CustomFieldEntity = 'leads' | 'contacts' | 'companies' | `catalogs/${number}`
+
+/** An option of a select, multiselect, radiobutton, category or multitext field. */
+export interface KommoFieldEnum {
+  id: number
+  value: string
+  sort?: number
+  color?: string
+}
+
+/** A custom field definition. */
+export interface KommoCustomField {
+  id: number
+  name: string
+  /** `PHONE`, `EMAIL`, ... for predefined fields. */
+  code?: string
+  /** `text`, `numeric`, `checkbox`, `select`, `multiselect`, `multitext`, `date`, `url`, ... */
+  type: string
+  sort?: number
+  is_predefined?: boolean
+  is_api_only?: boolean
+  is_deletable?: boolean
+  group_id?: string | number | null
+  enums?: KommoFieldEnum[]
+  entity_type?: string
+  catalog_id?: number
+}
+
+/** A custom field group (tab). */
+export interface KommoCustomFieldGroup {
+  id: string | number
+  name: string
+  sort?: number
+  is_predefined?: boolean
+  entity_type?: string
+}
+
+/** A lead's custom field: definition plus its values on the lead (`[]` when not filled). */
+export interface LeadCustomFieldEntry {
+  field_id: number
+  field_name: string
+  field_code?: string
+  field_type: string
+  values: KommoCustomFieldValue[]
+  enums?: KommoFieldEnum[]
+}
+
+export interface GetLeadCustomFieldsResult {
+  success: boolean
+  /** Every lead field (filled or not). */
+  customFields: LeadCustomFieldEntry[]
+  totalFound: number
+  /** How many of them the lead has filled. */
+  filled?: number
+  pipelineId?: number
+  error?: string
+}
+
+export interface SearchLeadCustomFieldResult {
+  success: boolean
+  field?: LeadCustomFieldEntry
+  error?: string
+}
+
+export interface GetLeadCustomFieldInfoResult {
+  success: boolean
+  field?: LeadCustomFieldEntry
+  /** The values on the lead, `null` when not filled. */
+  currentValue?: KommoCustomFieldValue[] | null
+  error?: string
+}
+
+export interface GetSelectFieldOptionsResult {
+  success: boolean
+  fieldId: number
+  fieldName?: string
+  fieldCode?: string | null
+  fieldType?: string
+  options?: Array<{ value: string; enum_id: number; sort?: number; color?: string }>
+  error?: string
+}
+
+export interface GetLeadCustomFieldsMetadataResult {
+  success: boolean
+  /** Every lead field, of every type (0.1.x kept only fields with options). */
+  fields: Array<{ id: number; name: string; code?: string; type: string; enums?: KommoFieldEnum[] }>
+  error?: string
+}
+
+/** A value for a field written by name: text, number, boolean, a list (multiselect, phones), an ISO date, or `null` to clear. */
+export type CustomFieldInput =
+  | string
+  | number
+  | boolean
+  | null
+  | Array<string | number | { value: string; enum_code?: string }>
+  | { value: string; enum_code?: string }
+
+export interface UpdateLeadCustomFieldsResult {
+  success: boolean
+  leadId?: number
+  /** The fields written, with the values sent. */
+  updatedFields?: Array<{
+    key: string
+    field_id: number
+    field_name: string
+    field_type: string
+    values: Array<{ value?: unknown; enum_id?: number; enum_code?: string }> | null
+  }>
+  /** Keys that could not be written, with why (valid names or options listed). */
+  errors?: Array<{ field: string; error: string }>
+  error?: string
+}
+
+export interface ListCustomFieldsOptions {
+  page?: number
+  /** Up to 250 (default 250). */
+  limit?: number
+  /** Only these field types. */
+  types?: string[]
+  allPages?: boolean
+}
+
+export interface ListCustomFieldsResult extends ListPageInfo {
+  success: boolean
+  customFields: KommoCustomField[]
+  error?: string
+}
+
+export interface GetCustomFieldResult {
+  success: boolean
+  customField?: KommoCustomField
+  error?: string
+}
+
+export interface ListCustomFieldGroupsResult {
+  success: boolean
+  groups: KommoCustomFieldGroup[]
+  totalFound: number
+  error?: string
+}
+
+/** A deal is a Kommo lead. */
+export type KommoDeal = KommoLead
+
+export interface ListDealsFilters extends ListLeadsFilters {
+  /** A stage id (Kommo's status_id). */
+  stage_id?: number | number[]
+  /** Deals linked to this company. */
+  company_id?: number
+}
+
+export interface SearchDealResult {
+  success: boolean
+  deals: KommoDeal[]
+  totalFound: number
+  error?: string
+}
+
+export interface ListDealsResult extends ListPageInfo {
+  success: boolean
+  deals: KommoDeal[]
+  error?: string
+}
+
+export interface GetDealResult {
+  success: boolean
+  deal?: KommoDeal
+  error?: string
+}
+
+/** Deal data: lead fields, with `stage_id` accepted for `status_id`. */
+export interface CreateDealData extends CreateLeadData {
+  stage_id?: number
+}
+export type UpdateDealData = CreateDealData
+
+export interface DealWriteResult {
+  success: boolean
+  deal?: CreateLeadData & { id: number }
+  dealId?: number
+  error?: string
+}
+
+export interface LinkResult {
+  success: boolean
+  error?: string
+}
+
+export interface GetPipelineResult {
+  success: boolean
+  pipeline?: KommoPipeline
+  error?: string
+}
+
+export interface GetPipelineStatusesResult {
+  success: boolean
+  statuses: KommoPipelineStatus[]
+  totalFound: number
+  error?: string
+}
+
+/** A lead for `createComplexLeads`: `_embedded.contacts[0]` and `_embedded.companies[0]` are new entities (or `{ id }`). */
+export interface ComplexLeadData extends Omit<CreateLeadData, '_embedded'> {
+  _embedded?: {
+    contacts?: Array<Record<string, unknown>>
+    companies?: Array<Record<string, unknown>>
+    tags?: KommoTagWrite[]
+  }
+}
+
+export interface ComplexLeadsResult {
+  success: boolean
+  results: Array<{ id: number; contact_id: number | null; company_id: number | null; request_id: string[]; merged: boolean }>
+  error?: string
+}
+
+/** Result of a batch write: one entry per input item, in order. */
+export interface BatchWriteResult {
+  /** True when every item was saved. */
+  success: boolean
+  succeeded: number
+  failed: number
+  results: Array<{
+    index: number
+    success: boolean
+    id?: number
+    error?: string
+    errors?: Array<{ request_id: string; code: string; path: string; detail: string }>
+  }>
+  error?: string
+}

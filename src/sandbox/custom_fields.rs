@@ -24,6 +24,10 @@ pub(super) fn routes() -> Router<AppState> {
                     get(move |state: State<AppState>, raw: RawQuery| list(entity, state, raw)),
                 )
                 .route(
+                    &format!("{base}/groups"),
+                    get(move |state: State<AppState>| groups(entity, state)),
+                )
+                .route(
                     &format!("{base}/{{id}}"),
                     get(move |state: State<AppState>, id: Path<String>| get_one(entity, state, id)),
                 )
@@ -62,6 +66,32 @@ async fn get_one(entity: EntityType, State(state): State<AppState>, Path(segment
         .and_then(|id| store.field(entity, id))
         .ok_or_else(|| Problem::not_found("Custom field not found"))?;
     Ok(hal(render(&store, &state.base_url, field)))
+}
+
+/// `GET …/custom_fields/groups`: the account's one predefined group per entity ("Statistics"
+/// for leads, "Info" otherwise), as Kommo lists them.
+async fn groups(entity: EntityType, State(state): State<AppState>) -> ApiResult {
+    let name = entity.as_str();
+    let (id, title, kind) = match entity {
+        EntityType::Leads => (format!("{name}_statistic"), "Statistics", "statistic"),
+        _ => (format!("{name}_info"), "Info", "info"),
+    };
+    let url = state.url(&format!("/api/v4/{name}/custom_fields/groups"));
+    Ok(hal(json!({
+        "_total_items": 1,
+        "_page": 1,
+        "_page_count": 1,
+        "_links": self_link(url.clone()),
+        "_embedded": { "custom_field_groups": [{
+            "id": id,
+            "name": title,
+            "is_predefined": true,
+            "type": kind,
+            "sort": 0,
+            "entity_type": name,
+            "_links": self_link(format!("{url}/{id}")),
+        }]},
+    })))
 }
 
 /// A field definition as Kommo returns it.

@@ -11,6 +11,7 @@
 
 mod account;
 mod companies;
+mod complex;
 mod contacts;
 mod control;
 mod custom_fields;
@@ -18,6 +19,7 @@ mod embed;
 mod field_values;
 mod http;
 mod leads;
+mod links;
 mod list;
 mod pipelines;
 mod query;
@@ -237,6 +239,8 @@ fn router(state: AppState) -> Router {
         .merge(contacts::routes())
         .merge(companies::routes())
         .merge(leads::routes())
+        .merge(complex::routes())
+        .merge(links::routes())
         .merge(control::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(no_route)

@@ -8,7 +8,7 @@ use super::{check_len, define, Access, Context, Meta, Render, ToolDef};
 use crate::api::leads::{self, LeadData, LeadEmbeddedWrite, LeadFilter};
 use crate::api::list::ListOptions;
 use crate::api::model::{EntityRefWrite, TagWrite};
-use crate::api::pipelines;
+use crate::api::{custom_fields, pipelines};
 use crate::error::Error;
 use crate::mcp::format::{self, LeadSummary};
 
@@ -85,7 +85,7 @@ async fn summaries(ctx: &Context, list: &[leads::Lead]) -> Vec<LeadSummary> {
         .collect()
 }
 
-async fn list_leads(ctx: Context, a: ListLeadsArgs) -> Result<LeadPage, Error> {
+pub(super) async fn list_leads(ctx: Context, a: ListLeadsArgs) -> Result<LeadPage, Error> {
     if let Some(q) = &a.query {
         check_len("query", q, 200)?;
     }
@@ -149,7 +149,7 @@ impl Render for LeadDetail {
     }
 }
 
-async fn get_lead(ctx: Context, a: GetLeadArgs) -> Result<LeadDetail, Error> {
+pub(super) async fn get_lead(ctx: Context, a: GetLeadArgs) -> Result<LeadDetail, Error> {
     let lead = leads::get(&ctx.client, a.lead_id, &["contacts"])
         .await?
         .ok_or_else(|| {
@@ -173,7 +173,7 @@ pub struct SearchLeadArgs {
     pub pipeline_id: Option<i64>,
 }
 
-async fn search_lead(ctx: Context, a: SearchLeadArgs) -> Result<LeadPage, Error> {
+pub(super) async fn search_lead(ctx: Context, a: SearchLeadArgs) -> Result<LeadPage, Error> {
     check_len("query", &a.query, 200)?;
     if a.query.trim().is_empty() {
         return Err(Error::invalid("query", "must not be empty"));
@@ -216,7 +216,7 @@ pub struct CreateLeadArgs {
     #[serde(default)]
     pub price: Option<i64>,
     /// Stage to put the lead in (defaults to the first stage of the main pipeline).
-    #[serde(default)]
+    #[serde(default, alias = "stage_id")]
     pub status_id: Option<i64>,
     /// Pipeline of that stage.
     #[serde(default)]
@@ -233,6 +233,10 @@ pub struct CreateLeadArgs {
     /// Tag names to attach (created if new).
     #[serde(default)]
     pub tags: Option<Vec<String>>,
+    /// Custom fields by name: {"Fuente": "Referido", "Unidades": 12, "Productos de interés": ["CRM"]}.
+    /// Names ignore case and accents; select options are matched the same way.
+    #[serde(default)]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// The written lead.
@@ -248,7 +252,7 @@ impl Render for LeadWritten {
     }
 }
 
-async fn create_lead(ctx: Context, a: CreateLeadArgs) -> Result<LeadWritten, Error> {
+pub(super) async fn create_lead(ctx: Context, a: CreateLeadArgs) -> Result<LeadWritten, Error> {
     if let Some(n) = &a.name {
         check_len("name", n, 255)?;
     }
@@ -281,6 +285,7 @@ async fn create_lead(ctx: Context, a: CreateLeadArgs) -> Result<LeadWritten, Err
                 .collect()
         }),
     };
+    let custom_fields_values = named_fields(&ctx, a.custom_fields).await?;
     let data = LeadData {
         name: a.name,
         price: a.price,
@@ -288,6 +293,7 @@ async fn create_lead(ctx: Context, a: CreateLeadArgs) -> Result<LeadWritten, Err
         pipeline_id,
         responsible_user_id: a.responsible_user_id,
         embedded: Some(embedded),
+        custom_fields_values,
         ..LeadData::default()
     };
     let id = leads::create_one(&ctx.client, data.to_map()).await?;
@@ -311,7 +317,7 @@ pub struct UpdateLeadArgs {
     #[serde(default)]
     pub price: Option<i64>,
     /// Move to this stage (its pipeline is found automatically).
-    #[serde(default)]
+    #[serde(default, alias = "stage_id")]
     pub status_id: Option<i64>,
     /// Move to this pipeline.
     #[serde(default)]
@@ -319,9 +325,12 @@ pub struct UpdateLeadArgs {
     /// New responsible user.
     #[serde(default)]
     pub responsible_user_id: Option<i64>,
+    /// Custom fields to set, by name: {"Fuente": "Referido", "Facturado": true}; null clears one.
+    #[serde(default)]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-async fn update_lead(ctx: Context, a: UpdateLeadArgs) -> Result<LeadWritten, Error> {
+pub(super) async fn update_lead(ctx: Context, a: UpdateLeadArgs) -> Result<LeadWritten, Error> {
     if let Some(n) = &a.name {
         check_len("name", n, 255)?;
     }
@@ -334,24 +343,223 @@ async fn update_lead(ctx: Context, a: UpdateLeadArgs) -> Result<LeadWritten, Err
         }
         (_, p) => p,
     };
+    let custom_fields_values = named_fields(&ctx, a.custom_fields).await?;
     let data = LeadData {
         name: a.name,
         price: a.price,
         status_id: a.status_id,
         pipeline_id,
         responsible_user_id: a.responsible_user_id,
+        custom_fields_values,
         ..LeadData::default()
     };
     if data == LeadData::default() {
         return Err(Error::invalid(
             "leadId",
-            "nothing to change: give name, price, status_id, pipeline_id or responsible_user_id",
+            "nothing to change: give name, price, status_id, pipeline_id, responsible_user_id or custom_fields",
         ));
     }
     let id = leads::update_one(&ctx.client, a.lead_id, data.to_map()).await?;
     Ok(LeadWritten {
         lead_id: id,
         action: "updated",
+    })
+}
+
+/// Custom fields given by name, resolved against the cached definitions (no request when warm);
+/// any name or value that does not resolve fails the call with the valid choices.
+pub(super) async fn named_fields(
+    ctx: &Context,
+    fields: Option<serde_json::Map<String, serde_json::Value>>,
+) -> Result<Option<Vec<crate::api::model::CustomFieldWrite>>, Error> {
+    let Some(fields) = fields.filter(|f| !f.is_empty()) else {
+        return Ok(None);
+    };
+    let pairs = custom_fields::pairs_of(&fields);
+    let writes = custom_fields::resolve_values(&ctx.client, custom_fields::FieldEntity::Leads, &pairs)
+        .await?
+        .into_strict("custom_fields")?;
+    Ok(Some(writes))
+}
+
+/// Arguments of `kommo_get_leads_by_contact`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeadsByContactArgs {
+    /// The contact id (from kommo_search_contact_by_phone).
+    #[serde(rename = "contactId", alias = "contact_id")]
+    pub contact_id: i64,
+}
+
+pub(super) async fn leads_by_contact(ctx: Context, a: LeadsByContactArgs) -> Result<LeadPage, Error> {
+    let opts = ListOptions {
+        limit: Some(250),
+        ..ListOptions::default()
+    };
+    let listing = leads::linked_leads(&ctx.client, "contacts", a.contact_id, &opts)
+        .await?
+        .ok_or_else(|| {
+            Error::invalid(
+                "contactId",
+                format!(
+                    "no contact has id {}; find contacts with kommo_search_contact_by_phone",
+                    a.contact_id
+                ),
+            )
+        })?;
+    Ok(LeadPage {
+        leads: summaries(&ctx, &listing.items).await,
+        page: listing.page,
+        has_more: listing.has_more(),
+        next_page: listing.next_page,
+    })
+}
+
+/// Arguments of `kommo_create_complex_lead`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComplexLeadArgs {
+    /// Lead name, e.g. "Pedido web #1042".
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Deal value (whole currency units).
+    #[serde(default)]
+    pub price: Option<i64>,
+    /// Stage to put the lead in (its pipeline is found automatically).
+    #[serde(default, alias = "stage_id")]
+    pub status_id: Option<i64>,
+    /// Pipeline of that stage.
+    #[serde(default)]
+    pub pipeline_id: Option<i64>,
+    /// Responsible user for the lead, contact and company.
+    #[serde(default)]
+    pub responsible_user_id: Option<i64>,
+    /// New contact's full name.
+    #[serde(default)]
+    pub contact_name: Option<String>,
+    /// New contact's phone (stored as a WORK phone).
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// New contact's email (stored as a WORK email).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// New company's name.
+    #[serde(default)]
+    pub company_name: Option<String>,
+    /// Lead custom fields by name, as in kommo_create_lead.
+    #[serde(default)]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// What a complex creation made.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ComplexWritten {
+    pub lead_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company_id: Option<i64>,
+    /// Kommo's duplicate control merged it into an existing lead.
+    pub merged: bool,
+}
+
+impl Render for ComplexWritten {
+    fn render(&self) -> String {
+        let mut out = format!("Lead #{} created", self.lead_id);
+        if let Some(c) = self.contact_id {
+            out.push_str(&format!(" with contact #{c}"));
+        }
+        if let Some(c) = self.company_id {
+            out.push_str(&format!(" and company #{c}"));
+        }
+        if self.merged {
+            out.push_str(" (merged into an existing lead by Kommo's duplicate control)");
+        }
+        out.push('.');
+        out
+    }
+}
+
+pub(super) async fn create_complex_lead(ctx: Context, a: ComplexLeadArgs) -> Result<ComplexWritten, Error> {
+    for (arg, v, max) in [
+        ("name", &a.name, 255),
+        ("contact_name", &a.contact_name, 255),
+        ("phone", &a.phone, 64),
+        ("email", &a.email, 254),
+        ("company_name", &a.company_name, 255),
+    ] {
+        if let Some(v) = v {
+            check_len(arg, v, max)?;
+        }
+    }
+    let has_contact = a.contact_name.is_some() || a.phone.is_some() || a.email.is_some();
+    if !has_contact && a.company_name.is_none() {
+        return Err(Error::invalid(
+            "contact_name",
+            "give a contact (contact_name, phone or email) and/or company_name; for a lead alone use kommo_create_lead",
+        ));
+    }
+    let pipeline_id = match (a.status_id, a.pipeline_id) {
+        (Some(s), None) if s != pipelines::WON_STATUS_ID && s != pipelines::LOST_STATUS_ID => {
+            leads::statuses_for(&ctx.client, None, &[s])
+                .await?
+                .first()
+                .map(|(p, _)| *p)
+        }
+        (_, p) => p,
+    };
+    let custom_fields_values = named_fields(&ctx, a.custom_fields).await?;
+    let data = LeadData {
+        name: a.name,
+        price: a.price,
+        status_id: a.status_id,
+        pipeline_id,
+        responsible_user_id: a.responsible_user_id,
+        custom_fields_values,
+        ..LeadData::default()
+    };
+    let mut lead = data.to_map();
+    let mut embedded = serde_json::Map::new();
+    if has_contact {
+        let mut contact = serde_json::Map::new();
+        if let Some(n) = &a.contact_name {
+            contact.insert("name".into(), n.clone().into());
+        }
+        if let Some(u) = a.responsible_user_id {
+            contact.insert("responsible_user_id".into(), u.into());
+        }
+        let mut cfv = Vec::new();
+        if let Some(p) = &a.phone {
+            cfv.push(serde_json::json!({ "field_code": "PHONE", "values": [{ "value": p, "enum_code": "WORK" }] }));
+        }
+        if let Some(e) = &a.email {
+            cfv.push(serde_json::json!({ "field_code": "EMAIL", "values": [{ "value": e, "enum_code": "WORK" }] }));
+        }
+        if !cfv.is_empty() {
+            contact.insert("custom_fields_values".into(), cfv.into());
+        }
+        embedded.insert("contacts".into(), serde_json::json!([contact]));
+    }
+    if let Some(c) = &a.company_name {
+        let mut company = serde_json::json!({ "name": c });
+        if let Some(u) = a.responsible_user_id {
+            company["responsible_user_id"] = u.into();
+        }
+        embedded.insert("companies".into(), serde_json::json!([company]));
+    }
+    lead.insert("_embedded".into(), serde_json::Value::Object(embedded));
+    let r = leads::create_complex(&ctx.client, vec![lead])
+        .await?
+        .pop()
+        .ok_or_else(|| Error::InvalidResponse {
+            context: "POST /api/v4/leads/complex".into(),
+            reason: "the answer listed no lead".into(),
+        })?;
+    Ok(ComplexWritten {
+        lead_id: r.id,
+        contact_id: r.contact_id,
+        company_id: r.company_id,
+        merged: r.merged,
     })
 }
 
@@ -399,7 +607,9 @@ optionally within one pipeline. Returns up to 50 leads, one line each.",
                 name: "kommo_create_lead",
                 title: "Create a lead",
                 description: "Create a lead, optionally in a given stage, linked to existing contacts and a company \
-and with tags, in one request. Find contact ids first with kommo_search_contact_by_phone. Returns the new lead id.",
+and with tags and custom fields by name, in one request. Find contact ids first with \
+kommo_search_contact_by_phone; to create the contact and company too, use kommo_create_complex_lead. Returns the new \
+lead id.",
                 toolset: "leads",
                 access: Access::Write {
                     destructive: false,
@@ -413,8 +623,8 @@ and with tags, in one request. Find contact ids first with kommo_search_contact_
                 name: "kommo_update_lead",
                 title: "Update a lead",
                 description:
-                    "Change a lead's name, price, stage, pipeline or responsible user. Giving status_id alone \
-moves the lead to that stage, in whatever pipeline it belongs to. Returns the lead id.",
+                    "Change a lead's name, price, stage, pipeline, responsible user or custom fields (by name). \
+Giving status_id alone moves the lead to that stage, in whatever pipeline it belongs to. Returns the lead id.",
                 toolset: "leads",
                 access: Access::Write {
                     destructive: true,
@@ -422,6 +632,32 @@ moves the lead to that stage, in whatever pipeline it belongs to. Returns the le
                 },
             },
             update_lead,
+        ),
+        define(
+            Meta {
+                name: "kommo_get_leads_by_contact",
+                title: "Leads of a contact",
+                description: "List the leads (deals) linked to a contact, one line each with stage, price and \
+responsible user. Get the contact id from kommo_search_contact_by_phone.",
+                toolset: "leads",
+                access: Access::Read,
+            },
+            leads_by_contact,
+        ),
+        define(
+            Meta {
+                name: "kommo_create_complex_lead",
+                title: "Create a lead with its contact and company",
+                description: "Create a lead together with a NEW contact (name, phone, email) and/or a NEW company in \
+one request; the three are linked. Search first (kommo_search_contact_by_phone) to avoid duplicates; to link \
+existing contacts use kommo_create_lead with contact_ids. Returns the new lead, contact and company ids.",
+                toolset: "leads",
+                access: Access::Write {
+                    destructive: false,
+                    idempotent: false,
+                },
+            },
+            create_complex_lead,
         ),
     ]
 }

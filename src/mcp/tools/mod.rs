@@ -7,6 +7,8 @@
 //! selection are filters over [`all`].
 
 pub mod contacts;
+pub mod custom_fields;
+pub mod deals;
 pub mod leads;
 pub mod pipelines;
 
@@ -257,6 +259,8 @@ pub fn all() -> Vec<ToolDef> {
     let mut tools = Vec::new();
     tools.extend(contacts::tools());
     tools.extend(leads::tools());
+    tools.extend(deals::tools());
+    tools.extend(custom_fields::tools());
     tools.extend(pipelines::tools());
     tools
 }

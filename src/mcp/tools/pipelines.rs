@@ -47,18 +47,83 @@ async fn list_pipelines(ctx: Context, _args: NoArgs) -> Result<PipelineList, Err
     })
 }
 
+/// Arguments of `kommo_get_pipeline_statuses`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineStatusesArgs {
+    /// The pipeline id (from kommo_list_pipelines).
+    #[serde(rename = "pipelineId", alias = "pipeline_id")]
+    pub pipeline_id: i64,
+}
+
+/// One pipeline's stages.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PipelineStatuses {
+    pub pipeline: PipelineSummary,
+}
+
+impl Render for PipelineStatuses {
+    fn render(&self) -> String {
+        let mut out = format!(
+            "Stages of pipeline {} #{} in order:\n",
+            self.pipeline.name, self.pipeline.id
+        );
+        for s in &self.pipeline.statuses {
+            match s.role {
+                "open" => out.push_str(&format!("- {} [{}]\n", s.name, s.id)),
+                role => out.push_str(&format!("- {} [{}] ({role})\n", s.name, s.id)),
+            }
+        }
+        out
+    }
+}
+
+async fn pipeline_statuses(ctx: Context, a: PipelineStatusesArgs) -> Result<PipelineStatuses, Error> {
+    crate::api::list::check_id("pipelineId", a.pipeline_id)?;
+    let mut all = pipelines::cached(&ctx.client).await?;
+    if !all.iter().any(|p| p.id == a.pipeline_id) {
+        ctx.client.cache().invalidate("pipelines");
+        all = pipelines::cached(&ctx.client).await?;
+    }
+    let p = all.iter().find(|p| p.id == a.pipeline_id).ok_or_else(|| {
+        Error::invalid(
+            "pipelineId",
+            format!(
+                "no pipeline has id {}; list them with kommo_list_pipelines",
+                a.pipeline_id
+            ),
+        )
+    })?;
+    Ok(PipelineStatuses {
+        pipeline: PipelineSummary::from(p),
+    })
+}
+
 /// Pipeline tools.
 pub fn tools() -> Vec<ToolDef> {
-    vec![define(
-        Meta {
-            name: "kommo_list_pipelines",
-            title: "List pipelines and stages",
-            description: "List every sales pipeline of the Kommo account with its stages (statuses) in order, \
+    vec![
+        define(
+            Meta {
+                name: "kommo_list_pipelines",
+                title: "List pipelines and stages",
+                description: "List every sales pipeline of the Kommo account with its stages (statuses) in order, \
 with their ids. Use it to turn a pipeline or stage name into the pipeline_id / status_id that lead tools \
 need. Every pipeline has the system stages 142 (won) and 143 (lost).",
-            toolset: "pipelines",
-            access: Access::Read,
-        },
-        list_pipelines,
-    )]
+                toolset: "pipelines",
+                access: Access::Read,
+            },
+            list_pipelines,
+        ),
+        define(
+            Meta {
+                name: "kommo_get_pipeline_statuses",
+                title: "Stages of a pipeline",
+                description: "List the stages (statuses) of one pipeline in order with their ids and roles \
+(incoming, won 142, lost 143). kommo_list_pipelines shows every pipeline at once.",
+                toolset: "pipelines",
+                access: Access::Read,
+            },
+            pipeline_statuses,
+        ),
+    ]
 }
