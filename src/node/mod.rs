@@ -11,12 +11,18 @@
 //! an invalid config (a `KommoConfigError`) or arguments of the wrong type (a `TypeError`).
 
 pub mod args;
+pub mod catalogs;
 pub mod cli;
+pub mod companies;
 pub mod config;
 pub mod contacts;
 pub mod leads;
+pub mod links;
 pub mod pipelines;
 pub mod sandbox;
+pub mod shapes;
+pub mod tags;
+pub mod utils;
 
 use napi::bindgen_prelude::*;
 use serde::Serialize;

@@ -10,6 +10,7 @@
 //! `/__sandbox/*` holds control endpoints (stats, config, reset) and needs no token.
 
 mod account;
+mod catalogs;
 mod companies;
 mod contacts;
 mod control;
@@ -18,11 +19,13 @@ mod embed;
 mod field_values;
 mod http;
 mod leads;
+mod links;
 mod list;
 mod pipelines;
 mod query;
 pub mod seed;
 pub mod store;
+mod tags;
 mod users;
 mod write;
 
@@ -237,6 +240,9 @@ fn router(state: AppState) -> Router {
         .merge(contacts::routes())
         .merge(companies::routes())
         .merge(leads::routes())
+        .merge(catalogs::routes())
+        .merge(links::routes())
+        .merge(tags::routes())
         .merge(control::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(no_route)
