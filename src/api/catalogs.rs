@@ -1,9 +1,12 @@
 //! Catalogs ("lists", e.g. products) and their elements (`/api/v4/catalogs`).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::api::contacts::patch_one;
+use crate::api::links::LinkMetadata;
 use crate::api::list::{check_id, list, ListOptions, Listing};
 use crate::api::model::{CustomFieldValues, CustomFieldWrite};
 use crate::api::write::create_single;
@@ -202,4 +205,67 @@ pub async fn update_element(
         changes,
     )
     .await
+}
+
+/// A product (catalog element) linked to a lead.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeadProduct {
+    pub id: i64,
+    /// The element's name (read from the catalog).
+    pub name: String,
+    pub catalog_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields_values: Option<Vec<CustomFieldValues>>,
+}
+
+/// The products linked to a lead, with their names, quantities and field values: one request
+/// for the lead's links, then one per catalog for the elements.
+pub async fn lead_products(client: &Client, lead_id: i64) -> Result<Option<Vec<LeadProduct>>> {
+    check_id("leadId", lead_id)?;
+    let mut q = Query::new();
+    q.with(&["catalog_elements"]);
+    let lead = match client.get::<serde_json::Value>(&format!("leads/{lead_id}"), &q).await {
+        Err(Error::NotFound { .. }) | Ok(None) => return Ok(None),
+        Err(e) => return Err(e),
+        Ok(Some(v)) => v,
+    };
+    #[derive(Deserialize)]
+    struct Stub {
+        id: i64,
+        #[serde(default)]
+        metadata: Option<LinkMetadata>,
+    }
+    let stubs: Vec<Stub> = lead
+        .pointer("/_embedded/catalog_elements")
+        .cloned()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    let mut by_catalog: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for s in &stubs {
+        if let Some(c) = s.metadata.as_ref().and_then(|m| m.catalog_id) {
+            by_catalog.entry(c).or_default().push(s.id);
+        }
+    }
+    let mut elements = Vec::new();
+    for (catalog, ids) in &by_catalog {
+        elements.extend(elements_by_ids(client, *catalog, ids).await?);
+    }
+    Ok(Some(
+        stubs
+            .into_iter()
+            .map(|s| {
+                let el = elements.iter().find(|e| e.id == s.id);
+                let meta = s.metadata.unwrap_or_default();
+                LeadProduct {
+                    id: s.id,
+                    name: el.map(|e| e.name.clone()).unwrap_or_default(),
+                    catalog_id: meta.catalog_id.or(el.and_then(|e| e.catalog_id)).unwrap_or_default(),
+                    quantity: meta.quantity,
+                    custom_fields_values: el.and_then(|e| e.custom_fields_values.clone()),
+                }
+            })
+            .collect(),
+    ))
 }

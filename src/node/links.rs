@@ -1,36 +1,18 @@
 //! Link functions of the JS SDK: the original's lead↔contact and lead↔product helpers (with
 //! array bodies and correct arguments) and generic links between any entities.
 
-use std::collections::BTreeMap;
-
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::api::catalogs;
+use crate::api::catalogs::{self, LeadProduct};
 use crate::api::links::{self, Link, LinkFilter, LinkMetadata};
 use crate::api::list::{check_id, ListOptions};
-use crate::api::model::CustomFieldValues;
-use crate::api::{Client, Query};
-use crate::error::Result as ApiResult;
 use crate::node::args::{from_js, sdk, Failure};
 use crate::node::shapes::{get_result, list_result, search_result, SuccessResult};
 
 list_result!(ListLinksResult, links, Link);
 search_result!(LinkEntitiesResult, links, Link);
-
-/// A product (catalog element) linked to a lead.
-#[derive(Debug, Clone, Serialize)]
-pub struct LeadProduct {
-    pub id: i64,
-    /// The element's name (read from the catalog).
-    pub name: String,
-    pub catalog_id: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub custom_fields_values: Option<Vec<CustomFieldValues>>,
-}
 
 get_result!(LeadProductsResult, products, Vec<LeadProduct>);
 
@@ -47,56 +29,6 @@ struct ListLinksFilters {
     page: Option<u32>,
     #[serde(default)]
     limit: Option<u32>,
-}
-
-/// The products linked to a lead, with their names, quantities and field values: one request
-/// for the lead's links, then one per catalog for the elements.
-pub(crate) async fn lead_products(client: &Client, lead_id: i64) -> ApiResult<Option<Vec<LeadProduct>>> {
-    check_id("leadId", lead_id)?;
-    let mut q = Query::new();
-    q.with(&["catalog_elements"]);
-    let lead = match client.get::<serde_json::Value>(&format!("leads/{lead_id}"), &q).await {
-        Err(crate::error::Error::NotFound { .. }) | Ok(None) => return Ok(None),
-        Err(e) => return Err(e),
-        Ok(Some(v)) => v,
-    };
-    #[derive(Deserialize)]
-    struct Stub {
-        id: i64,
-        #[serde(default)]
-        metadata: Option<LinkMetadata>,
-    }
-    let stubs: Vec<Stub> = lead
-        .pointer("/_embedded/catalog_elements")
-        .cloned()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
-    let mut by_catalog: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for s in &stubs {
-        if let Some(c) = s.metadata.as_ref().and_then(|m| m.catalog_id) {
-            by_catalog.entry(c).or_default().push(s.id);
-        }
-    }
-    let mut elements = Vec::new();
-    for (catalog, ids) in &by_catalog {
-        elements.extend(catalogs::elements_by_ids(client, *catalog, ids).await?);
-    }
-    Ok(Some(
-        stubs
-            .into_iter()
-            .map(|s| {
-                let el = elements.iter().find(|e| e.id == s.id);
-                let meta = s.metadata.unwrap_or_default();
-                LeadProduct {
-                    id: s.id,
-                    name: el.map(|e| e.name.clone()).unwrap_or_default(),
-                    catalog_id: meta.catalog_id.or(el.and_then(|e| e.catalog_id)).unwrap_or_default(),
-                    quantity: meta.quantity,
-                    custom_fields_values: el.and_then(|e| e.custom_fields_values.clone()),
-                }
-            })
-            .collect(),
-    ))
 }
 
 /// Links a contact to a lead (one request, array body). An already linked contact resolves to
@@ -203,7 +135,7 @@ pub fn get_lead_products<'e>(
 ) -> Result<PromiseRaw<'e, Unknown<'e>>> {
     let lead: i64 = from_js(env, "getLeadProducts", "leadId", lead_id)?;
     sdk(env, config, move |client| async move {
-        Ok(match lead_products(&client, lead).await? {
+        Ok(match catalogs::lead_products(&client, lead).await? {
             Some(p) => LeadProductsResult::found(p),
             None => LeadProductsResult::failure(format!("Lead with ID {lead} not found")),
         })

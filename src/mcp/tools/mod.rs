@@ -6,9 +6,13 @@
 //! from those types; annotations are derived from [`Access`], so read-only mode and toolset
 //! selection are filters over [`all`].
 
+pub mod catalogs;
+pub mod companies;
 pub mod contacts;
 pub mod leads;
+pub mod links;
 pub mod pipelines;
+pub mod tags;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -172,6 +176,10 @@ pub fn all() -> Vec<ToolDef> {
     tools.extend(contacts::tools());
     tools.extend(leads::tools());
     tools.extend(pipelines::tools());
+    tools.extend(companies::tools());
+    tools.extend(catalogs::tools());
+    tools.extend(links::tools());
+    tools.extend(tags::tools());
     tools
 }
 
