@@ -171,11 +171,11 @@ fn parse_target(store: &Store, me: EntityRef, item: &Value, index: usize) -> Res
             ctx.missing("metadata.catalog_id");
             return Err(ctx);
         };
-        if !store
+        if store
             .lists
             .elements
             .get(to_id)
-            .is_some_and(|e| e.catalog_id == catalog_id)
+            .is_none_or(|e| e.catalog_id != catalog_id)
         {
             ctx.not_supported("to_entity_id");
             return Err(ctx);
