@@ -5,13 +5,17 @@
 //! the same module names as in `mcp::tools` and `sandbox`.
 
 pub mod cache;
+pub mod catalogs;
+pub mod companies;
 pub mod contacts;
 pub mod custom_fields;
 pub mod hal;
 pub mod leads;
+pub mod links;
 pub mod list;
 pub mod model;
 pub mod pipelines;
+pub mod tags;
 pub mod transport;
 pub mod write;
 

@@ -272,3 +272,115 @@ pub fn paging_hint(has_more: bool, next_page: Option<u32>) -> String {
         _ => String::new(),
     }
 }
+
+// ---- contacts, companies, catalogs, links, tags ----
+
+/// The fields of a company a model needs.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CompanySummary {
+    pub id: i64,
+    pub name: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<Labeled>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<Labeled>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub websites: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub contact_ids: Vec<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lead_ids: Vec<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responsible_user_id: Option<i64>,
+}
+
+impl From<&crate::api::companies::Company> for CompanySummary {
+    fn from(c: &crate::api::companies::Company) -> Self {
+        CompanySummary {
+            id: c.id,
+            name: c.name.clone(),
+            phones: labeled(c.phones()),
+            emails: labeled(c.emails()),
+            websites: c.websites(),
+            contact_ids: c.contact_ids(),
+            lead_ids: c.lead_ids(),
+            tags: c.tag_names(),
+            responsible_user_id: c.responsible_user_id,
+        }
+    }
+}
+
+/// `Andina Logística #30000001 · phone … · email … · web … · contacts #1, #2`
+pub fn company_line(c: &CompanySummary) -> String {
+    let mut parts = vec![format!(
+        "{} #{}",
+        if c.name.is_empty() { "(no name)" } else { &c.name },
+        c.id
+    )];
+    if !c.phones.is_empty() {
+        parts.push(format!("phone {}", join_labeled(&c.phones)));
+    }
+    if !c.emails.is_empty() {
+        parts.push(format!("email {}", join_labeled(&c.emails)));
+    }
+    if !c.websites.is_empty() {
+        parts.push(format!("web {}", c.websites.join(", ")));
+    }
+    parts.extend(ids("contacts", &c.contact_ids));
+    parts.extend(ids("leads", &c.lead_ids));
+    if !c.tags.is_empty() {
+        parts.push(format!("tags {}", c.tags.join(", ")));
+    }
+    parts.join(" · ")
+}
+
+/// A catalog element: id, name and its field values as `name: value`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ElementSummary {
+    pub id: i64,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog_id: Option<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+}
+
+impl From<&crate::api::catalogs::CatalogElement> for ElementSummary {
+    fn from(e: &crate::api::catalogs::CatalogElement) -> Self {
+        ElementSummary {
+            id: e.id,
+            name: e.name.clone(),
+            catalog_id: e.catalog_id,
+            fields: field_lines(&e.custom_fields_values),
+        }
+    }
+}
+
+/// `Licencia CRM Pro #50000001 · SKU: CRM-PRO · Precio: 450000`
+pub fn element_line(e: &ElementSummary) -> String {
+    let mut parts = vec![format!("{} #{}", e.name, e.id)];
+    parts.extend(e.fields.iter().cloned());
+    parts.join(" · ")
+}
+
+/// What a write tool did.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Written {
+    /// `contact`, `company`, `lead`, `catalog element`...
+    pub entity: &'static str,
+    pub id: i64,
+    /// `created`, `updated`, `linked`, ...
+    pub action: String,
+}
+
+impl crate::mcp::tools::Render for Written {
+    fn render(&self) -> String {
+        let mut e = self.entity.to_string();
+        if let Some(first) = e.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        format!("{e} #{} {}.", self.id, self.action)
+    }
+}

@@ -12,15 +12,21 @@
 
 pub mod args;
 pub mod batch;
+pub mod catalogs;
 pub mod cli;
+pub mod companies;
 pub mod config;
 pub mod contacts;
 pub mod custom_fields;
 pub mod deals;
 pub(crate) mod json_result;
 pub mod leads;
+pub mod links;
 pub mod pipelines;
 pub mod sandbox;
+pub mod shapes;
+pub mod tags;
+pub mod utils;
 
 use napi::bindgen_prelude::*;
 use serde::Serialize;

@@ -452,6 +452,252 @@ export interface GetCustomFieldResult {
 export interface ListCustomFieldGroupsResult {
   success: boolean
   groups: KommoCustomFieldGroup[]
+// ---- contacts, companies, catalogs, links, tags ----
+
+/** A phone or email to write: a bare string, or `{ value, type }` (`WORK`, `WORKDD`, `MOB`, `FAX`, `HOME`, `OTHER` for phones; `WORK`, `PRIV`, `OTHER` for emails). Untyped values are `WORK`. */
+export type KommoTypedValue = string | { value: string; type?: string }
+
+export interface SearchContactByEmailParams {
+  /** Any text containing `@`; contacts whose EMAIL equals it (ignoring case) are returned. */
+  email: string
+}
+
+export interface GetContactParams {
+  contactId: number
+  /** Kommo `with=` values, e.g. `['leads']`. */
+  with?: string[]
+}
+
+/** Filters of `listContacts` and `listCompanies` (sent as Kommo `filter[...]`). */
+export interface ListContactsFilters extends PageOptions {
+  responsible_user_id?: number | number[]
+  /** Kommo has no group filter: applied to the records read, so a page may hold fewer items. */
+  group_id?: number
+  ids?: number[]
+  /** Exact name. */
+  name?: string
+  created_at_from?: number
+  created_at_to?: number
+  updated_at_from?: number
+  updated_at_to?: number
+}
+
+export type ListCompaniesFilters = ListContactsFilters
+
+export interface GetContactResult {
+  success: boolean
+  contact?: KommoContact
+  error?: string
+}
+
+export interface ListContactsResult extends ListPageInfo {
+  success: boolean
+  contacts: KommoContact[]
+  error?: string
+}
+
+export interface ContactCustomFieldsResult {
+  success: boolean
+  customFields?: KommoCustomFieldValues[]
+  error?: string
+}
+
+/** Fields of a contact to create (Kommo's write shape plus `phones`/`emails` shortcuts). */
+export interface CreateContactData {
+  name?: string
+  first_name?: string
+  last_name?: string
+  responsible_user_id?: number
+  /** Accepted for 0.1.x compatibility; not sent (Kommo derives it from the responsible user). */
+  group_id?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  custom_fields_values?: KommoCustomFieldWrite[]
+  tags_to_add?: KommoTagWrite[]
+  tags_to_delete?: KommoTagWrite[]
+  /** Tags, and (on create) the company to link. */
+  _embedded?: { tags?: KommoTagWrite[]; companies?: Array<{ id: number }> }
+  /** Written as the PHONE field (replacing its values). */
+  phones?: KommoTypedValue[]
+  /** Written as the EMAIL field (replacing its values). */
+  emails?: KommoTypedValue[]
+}
+
+export type UpdateContactData = CreateContactData
+
+export interface ContactWriteResult {
+  success: boolean
+  /** The data written, with its `id`. */
+  contact?: Record<string, unknown> & { id: number }
+  contactId?: number
+  error?: string
+}
+
+/** `{ success, alreadyLinked?, error? }` of link, unlink and tag functions. */
+export interface LinkResult {
+  success: boolean
+  /** The two entities were already linked; nothing changed. */
+  alreadyLinked?: boolean
+  error?: string
+}
+
+/** A Kommo company. */
+export interface KommoCompany {
+  id: number
+  name: string
+  responsible_user_id?: number
+  group_id?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  closest_task_at?: number
+  is_deleted?: boolean
+  custom_fields_values?: KommoCustomFieldValues[]
+  account_id?: number
+  _embedded?: { tags?: KommoTag[]; contacts?: KommoEntityRef[]; leads?: KommoEntityRef[] }
+}
+
+export interface SearchCompanyParams {
+  query: string
+}
+
+export interface GetCompanyParams {
+  companyId: number
+  /** Kommo `with=` values: `contacts`, `leads`, `catalog_elements`. */
+  with?: string[]
+}
+
+export interface SearchCompanyResult {
+  success: boolean
+  companies: KommoCompany[]
+  totalFound: number
+  error?: string
+}
+
+export interface GetCompanyResult {
+  success: boolean
+  company?: KommoCompany
+  error?: string
+}
+
+export interface ListCompaniesResult extends ListPageInfo {
+  success: boolean
+  companies: KommoCompany[]
+  error?: string
+}
+
+export interface CreateCompanyData {
+  name?: string
+  responsible_user_id?: number
+  /** Accepted for 0.1.x compatibility; not sent. */
+  group_id?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  custom_fields_values?: KommoCustomFieldWrite[]
+  tags_to_add?: KommoTagWrite[]
+  tags_to_delete?: KommoTagWrite[]
+  _embedded?: { tags?: KommoTagWrite[] }
+  phones?: KommoTypedValue[]
+  emails?: KommoTypedValue[]
+}
+
+export type UpdateCompanyData = CreateCompanyData
+
+export interface CompanyWriteResult {
+  success: boolean
+  company?: Record<string, unknown> & { id: number }
+  companyId?: number
+  error?: string
+}
+
+/** A catalog (list). */
+export interface KommoCatalog {
+  id: number
+  name: string
+  /** `regular`, `products`, `invoices`, ... */
+  type?: string
+  sort?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  can_add_elements?: boolean
+  can_show_in_cards?: boolean
+  can_link_multiple?: boolean
+  can_be_deleted?: boolean
+  sdk_widget_code?: string
+  account_id?: number
+}
+
+/** A custom field definition of a catalog. */
+export interface KommoCatalogCustomField {
+  id: number
+  name: string
+  type: string
+  code?: string
+  sort?: number
+  is_api_only?: boolean
+  enums?: Array<Record<string, unknown>>
+  catalog_id?: number
+}
+
+/** An element of a catalog (a product...). */
+export interface KommoCatalogElement {
+  id: number
+  name: string
+  catalog_id?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  is_deleted?: boolean
+  custom_fields_values?: KommoCustomFieldValues[]
+  account_id?: number
+}
+
+export interface GetCatalogParams {
+  catalogId: number
+}
+
+export interface SearchCatalogParams {
+  /** Part of the name (case and accents ignored). */
+  name: string
+  /** `regular`, `products`, ... */
+  type?: string
+}
+
+export interface ListCatalogElementsParams {
+  catalogId: number
+  page?: number
+  limit?: number
+  /** Kommo full-text search over names and field values. */
+  query?: string
+  allPages?: boolean
+}
+
+export interface GetCatalogElementParams {
+  catalogId: number
+  elementId: number
+}
+
+export interface SearchCatalogElementParams {
+  catalogId: number
+  query: string
+}
+
+export interface CatalogElementData {
+  name?: string
+  custom_fields_values?: KommoCustomFieldWrite[]
+}
+
+export interface ListCatalogsResult {
+  success: boolean
+  catalogs: KommoCatalog[]
   totalFound: number
   error?: string
 }
@@ -469,6 +715,33 @@ export interface ListDealsFilters extends ListLeadsFilters {
 export interface SearchDealResult {
   success: boolean
   deals: KommoDeal[]
+export interface GetCatalogResult {
+  success: boolean
+  catalog?: KommoCatalog
+  error?: string
+}
+
+export interface CatalogCustomFieldsResult {
+  success: boolean
+  customFields?: KommoCatalogCustomField[]
+  error?: string
+}
+
+export interface ListCatalogElementsResult extends ListPageInfo {
+  success: boolean
+  elements: KommoCatalogElement[]
+  error?: string
+}
+
+export interface GetCatalogElementResult {
+  success: boolean
+  element?: KommoCatalogElement
+  error?: string
+}
+
+export interface SearchCatalogElementResult {
+  success: boolean
+  elements: KommoCatalogElement[]
   totalFound: number
   error?: string
 }
@@ -512,6 +785,57 @@ export interface GetPipelineResult {
 export interface GetPipelineStatusesResult {
   success: boolean
   statuses: KommoPipelineStatus[]
+export interface CatalogElementWriteResult {
+  success: boolean
+  element?: CatalogElementData & { id: number }
+  elementId?: number
+  error?: string
+}
+
+/** A product linked to a lead, with the element's real name. */
+export interface KommoLeadProduct {
+  id: number
+  name: string
+  catalog_id: number
+  quantity?: number
+  custom_fields_values?: KommoCustomFieldValues[]
+}
+
+export interface LeadProductsResult {
+  success: boolean
+  products?: KommoLeadProduct[]
+  error?: string
+}
+
+/** Entity types with links. */
+export type LinkEntityType = 'leads' | 'contacts' | 'companies' | 'customers'
+
+/** A link to another entity. */
+export interface KommoLink {
+  to_entity_id: number
+  to_entity_type: 'leads' | 'contacts' | 'companies' | 'catalog_elements' | 'customers'
+  /** `catalog_id` (required) and `quantity` for catalog elements; `is_main` for a lead's contact; `main_contact` on read. */
+  metadata?: { quantity?: number; catalog_id?: number; is_main?: boolean; main_contact?: boolean; price_id?: number }
+}
+
+export interface ListLinksFilters {
+  /** Together with `to_entity_type` (Kommo filters by both). */
+  to_entity_id?: number
+  to_entity_type?: string
+  to_catalog_id?: number
+  page?: number
+  limit?: number
+}
+
+export interface ListLinksResult extends ListPageInfo {
+  success: boolean
+  links: KommoLink[]
+  error?: string
+}
+
+export interface LinkEntitiesResult {
+  success: boolean
+  links: KommoLink[]
   totalFound: number
   error?: string
 }
@@ -545,4 +869,35 @@ export interface BatchWriteResult {
     errors?: Array<{ request_id: string; code: string; path: string; detail: string }>
   }>
   error?: string
+}
+/** Entity types with tags (tag ids are per type). */
+export type TagEntityType = 'leads' | 'contacts' | 'companies' | 'customers'
+
+export interface ListTagsFilters {
+  /** Search in names. */
+  query?: string
+  /** Exact name. */
+  name?: string
+  ids?: number[]
+  page?: number
+  limit?: number
+}
+
+export interface ListTagsResult extends ListPageInfo {
+  success: boolean
+  tags: KommoTag[]
+  error?: string
+}
+
+export interface CreateTagsResult {
+  success: boolean
+  tags: KommoTag[]
+  totalFound: number
+  error?: string
+}
+
+/** `normalizePagination` input. */
+export interface PaginationParams {
+  page?: number
+  limit?: number
 }

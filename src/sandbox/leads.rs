@@ -113,6 +113,14 @@ fn render(store: &Store, base: &str, lead: &Lead, params: &Params) -> Value {
     if params.has_with("contacts") {
         embedded.insert("contacts".into(), embed::lead_contacts(store, base, core.id));
     }
+    if params.has_with("catalog_elements") {
+        let elements: Vec<Value> = store
+            .lists
+            .links_of(me)
+            .map(|l| json!({ "id": l.element_id, "metadata": { "quantity": l.quantity, "catalog_id": l.catalog_id } }))
+            .collect();
+        embedded.insert("catalog_elements".into(), Value::Array(elements));
+    }
     let mut body = json!({
         "id": core.id,
         "name": core.name,

@@ -10,6 +10,7 @@
 //! `/__sandbox/*` holds control endpoints (stats, config, reset) and needs no token.
 
 mod account;
+mod catalogs;
 mod companies;
 mod complex;
 mod contacts;
@@ -25,6 +26,7 @@ mod pipelines;
 mod query;
 pub mod seed;
 pub mod store;
+mod tags;
 mod users;
 mod write;
 
@@ -241,6 +243,8 @@ fn router(state: AppState) -> Router {
         .merge(leads::routes())
         .merge(complex::routes())
         .merge(links::routes())
+        .merge(catalogs::routes())
+        .merge(tags::routes())
         .merge(control::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(no_route)

@@ -144,6 +144,7 @@ pub fn build() -> Store {
         companies: Table::new(ANDINA_COMPANY_ID),
         leads: Table::new(ANDINA_LEAD_ID),
         links: Vec::new(),
+        lists: Default::default(),
     };
     let mut rng = Rng(SEED);
     seed_users(&mut store);
@@ -153,6 +154,7 @@ pub fn build() -> Store {
     seed_companies(&mut store, &mut rng);
     seed_contacts(&mut store, &mut rng);
     seed_leads(&mut store, &mut rng);
+    seed_catalogs(&mut store);
     store
 }
 
@@ -970,6 +972,130 @@ const DEAL_KINDS: [&str; 8] = [
 const LEAD_NOTES: [&str; 4] = [
     "Decisor: gerencia financiera", "Pide descuento por volumen", "Competencia: otro CRM", "Enviar caso de éxito",
 ];
+
+/// Catalog "Productos" (type products): fields SKU, PRICE, DESCRIPTION; [`PRODUCT_COUNT`] elements.
+pub const PRODUCTS_CATALOG_ID: Id = 8_000_001;
+/// Catalog "Proveedores" (regular): 2 elements.
+pub const SUPPLIERS_CATALOG_ID: Id = 8_000_002;
+/// Products: SKU (text, code SKU).
+pub const PRODUCT_SKU_FIELD_ID: Id = 1_100_001;
+/// Products: price (price, code PRICE).
+pub const PRODUCT_PRICE_FIELD_ID: Id = 1_100_002;
+/// Products: description (textarea, code DESCRIPTION).
+pub const PRODUCT_DESCRIPTION_FIELD_ID: Id = 1_100_003;
+/// Element "Licencia CRM Pro" (SKU CRM-PRO), linked to [`ANDINA_LEAD_ID`] with quantity 3.
+pub const CRM_PRO_ELEMENT_ID: Id = 50_000_001;
+/// Element "Capacitación de equipo" (SKU TRAIN-01), linked to [`ANDINA_LEAD_ID`] with quantity 1.
+pub const TRAINING_ELEMENT_ID: Id = 50_000_002;
+/// Element "Soporte premium anual" (SKU SUP-PREM), not linked to anything.
+pub const SUPPORT_ELEMENT_ID: Id = 50_000_003;
+/// Number of elements in the products catalog.
+pub const PRODUCT_COUNT: usize = 25;
+
+#[rustfmt::skip]
+const PRODUCT_NAMES: [(&str, &str, i64); 8] = [
+    ("Licencia CRM Pro", "CRM-PRO", 450_000),
+    ("Capacitación de equipo", "TRAIN-01", 1_200_000),
+    ("Soporte premium anual", "SUP-PREM", 3_000_000),
+    ("Licencia CRM Básica", "CRM-BAS", 150_000),
+    ("Integración API", "INT-API", 2_500_000),
+    ("Migración de datos", "MIG-DAT", 1_800_000),
+    ("Consultoría por hora", "CONS-H", 180_000),
+    ("Módulo de automatización", "AUTO-MOD", 900_000),
+];
+
+fn seed_catalogs(store: &mut Store) {
+    use super::store::{Catalog, CatalogElement, CatalogField, ElementLink};
+    let field = |id: Id, name: &str, code: &str, kind: &'static str, sort: i64| CatalogField {
+        id,
+        name: name.into(),
+        code: Some(code.into()),
+        kind,
+        sort,
+    };
+    let created_at = BASE_TIMESTAMP - 300 * DAY;
+    store.lists.catalogs.insert(
+        PRODUCTS_CATALOG_ID,
+        Catalog {
+            id: PRODUCTS_CATALOG_ID,
+            name: "Productos".into(),
+            kind: "products",
+            sort: 10,
+            created_at,
+            fields: vec![
+                field(PRODUCT_SKU_FIELD_ID, "SKU", "SKU", "text", 10),
+                field(PRODUCT_PRICE_FIELD_ID, "Precio", "PRICE", "price", 20),
+                field(
+                    PRODUCT_DESCRIPTION_FIELD_ID,
+                    "Descripción",
+                    "DESCRIPTION",
+                    "textarea",
+                    30,
+                ),
+            ],
+        },
+    );
+    store.lists.next_field_id = PRODUCT_DESCRIPTION_FIELD_ID + 1;
+    let supplier_field = store.lists.next_field_id;
+    store.lists.next_field_id += 1;
+    store.lists.catalogs.insert(
+        SUPPLIERS_CATALOG_ID,
+        Catalog {
+            id: SUPPLIERS_CATALOG_ID,
+            name: "Proveedores".into(),
+            kind: "regular",
+            sort: 20,
+            created_at,
+            fields: vec![field(supplier_field, "NIT", "NIT", "text", 10)],
+        },
+    );
+    let element = |id: Id, catalog_id: Id, name: String, fields: Vec<(Id, Vec<serde_json::Value>)>| CatalogElement {
+        id,
+        catalog_id,
+        name,
+        created_by: ADMIN_USER_ID,
+        updated_by: ADMIN_USER_ID,
+        created_at,
+        updated_at: created_at + DAY,
+        fields,
+    };
+    for i in 0..PRODUCT_COUNT {
+        let id = store.lists.elements.next_id();
+        let (name, sku, price) = match PRODUCT_NAMES.get(i) {
+            Some((n, s, p)) => (n.to_string(), s.to_string(), *p),
+            None => (
+                format!("Paquete de horas {:02}", i + 1),
+                format!("PKG-{:02}", i + 1),
+                100_000 * (i as i64),
+            ),
+        };
+        let fields = vec![
+            (PRODUCT_SKU_FIELD_ID, vec![json!({ "value": sku })]),
+            (PRODUCT_PRICE_FIELD_ID, vec![json!({ "value": price })]),
+        ];
+        store
+            .lists
+            .elements
+            .insert(id, element(id, PRODUCTS_CATALOG_ID, name, fields));
+    }
+    for (name, nit) in [("Distribuidora Andes", "900123456"), ("Tecnología Caribe", "901987654")] {
+        let id = store.lists.elements.next_id();
+        let fields = vec![(supplier_field, vec![json!({ "value": nit })])];
+        store
+            .lists
+            .elements
+            .insert(id, element(id, SUPPLIERS_CATALOG_ID, name.into(), fields));
+    }
+    let lead = EntityRef::new(EntityType::Leads, ANDINA_LEAD_ID);
+    for (element_id, quantity) in [(CRM_PRO_ELEMENT_ID, 3.0), (TRAINING_ELEMENT_ID, 1.0)] {
+        store.lists.element_links.push(ElementLink {
+            entity: lead,
+            catalog_id: PRODUCTS_CATALOG_ID,
+            element_id,
+            quantity,
+        });
+    }
+}
 
 #[cfg(test)]
 mod tests {

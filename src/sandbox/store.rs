@@ -516,6 +516,8 @@ pub struct Store {
     pub leads: Table<Lead>,
     /// Relations between entities.
     pub links: Vec<Link>,
+    /// Catalogs (lists), their elements and entity↔element links.
+    pub lists: Lists,
 }
 
 impl Store {
@@ -662,6 +664,19 @@ impl Store {
             .collect()
     }
 
+    /// Whether the two entities are linked (in either direction).
+    pub fn is_linked(&self, a: EntityRef, b: EntityRef) -> bool {
+        self.links
+            .iter()
+            .any(|l| (l.from == a && l.to == b) || (l.from == b && l.to == a))
+    }
+
+    /// Removes the link between two entities, if any.
+    pub fn unlink(&mut self, a: EntityRef, b: EntityRef) {
+        self.links
+            .retain(|l| !((l.from == a && l.to == b) || (l.from == b && l.to == a)));
+    }
+
     /// Adds a link unless the two entities are already linked.
     pub fn link(&mut self, from: EntityRef, to: EntityRef, is_main: bool) {
         let exists = self
@@ -719,3 +734,100 @@ macro_rules! impl_entity {
 impl_entity!(Contact, EntityType::Contacts, contacts);
 impl_entity!(Company, EntityType::Companies, companies);
 impl_entity!(Lead, EntityType::Leads, leads);
+
+/// A field definition of a catalog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogField {
+    /// Field id (unique in the account).
+    pub id: Id,
+    /// Display name.
+    pub name: String,
+    /// Code (SKU, PRICE, DESCRIPTION...) or none.
+    pub code: Option<String>,
+    /// Wire type: `text`, `textarea`, `price`, `numeric`...
+    pub kind: &'static str,
+    /// Position.
+    pub sort: i64,
+}
+
+/// A catalog ("list"): products, suppliers...
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catalog {
+    /// Catalog id.
+    pub id: Id,
+    /// Display name.
+    pub name: String,
+    /// `regular` or `products`.
+    pub kind: &'static str,
+    /// Position.
+    pub sort: i64,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Field definitions.
+    pub fields: Vec<CatalogField>,
+}
+
+/// An element of a catalog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogElement {
+    /// Element id (unique in the account).
+    pub id: Id,
+    /// Catalog it belongs to.
+    pub catalog_id: Id,
+    /// Display name.
+    pub name: String,
+    /// Creator.
+    pub created_by: Id,
+    /// Last editor.
+    pub updated_by: Id,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub updated_at: i64,
+    /// `(field_id, values)`; each value is the `{value}` object as written.
+    pub fields: Vec<(Id, Vec<Value>)>,
+}
+
+/// A link from a lead, contact or company to a catalog element, with a quantity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ElementLink {
+    /// The linked entity.
+    pub entity: EntityRef,
+    /// Catalog of the element.
+    pub catalog_id: Id,
+    /// The element.
+    pub element_id: Id,
+    /// How many.
+    pub quantity: f64,
+}
+
+/// Catalogs, their elements and the links to them.
+#[derive(Debug, Clone)]
+pub struct Lists {
+    /// Catalogs.
+    pub catalogs: Table<Catalog>,
+    /// Elements of every catalog.
+    pub elements: Table<CatalogElement>,
+    /// Sequence for catalog field ids.
+    pub next_field_id: Id,
+    /// Entity ↔ element links.
+    pub element_links: Vec<ElementLink>,
+}
+
+impl Default for Lists {
+    fn default() -> Self {
+        Self {
+            catalogs: Table::new(8_000_001),
+            elements: Table::new(50_000_001),
+            next_field_id: 1_100_001,
+            element_links: Vec::new(),
+        }
+    }
+}
+
+impl Lists {
+    /// Element links of `entity`.
+    pub fn links_of(&self, entity: EntityRef) -> impl Iterator<Item = &ElementLink> {
+        self.element_links.iter().filter(move |l| l.entity == entity)
+    }
+}

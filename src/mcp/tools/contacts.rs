@@ -83,20 +83,407 @@ async fn search_by_phone(ctx: Context, args: SearchByPhoneArgs) -> Result<PhoneM
     })
 }
 
+/// Arguments of `kommo_search_contact_by_email`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchByEmailArgs {
+    /// Email address, e.g. "juan.perez@example.co" (case is ignored).
+    pub email: String,
+}
+
+/// Contacts found.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ContactMatches {
+    /// Number of contacts returned.
+    pub total_found: usize,
+    pub contacts: Vec<ContactSummary>,
+    #[serde(skip)]
+    what: String,
+}
+
+impl Render for ContactMatches {
+    fn render(&self) -> String {
+        if self.contacts.is_empty() {
+            return format!("No contact {}.", self.what);
+        }
+        let mut out = format!(
+            "{} contact{} {}:\n",
+            self.total_found,
+            if self.total_found == 1 { "" } else { "s" },
+            self.what
+        );
+        for c in &self.contacts {
+            out.push_str("- ");
+            out.push_str(&format::contact_line(c));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+async fn search_by_email(ctx: Context, a: SearchByEmailArgs) -> Result<ContactMatches, Error> {
+    check_len("email", &a.email, 254)?;
+    let found = contacts::search_by_email(&ctx.client, &a.email).await?;
+    let contacts: Vec<ContactSummary> = found.iter().map(ContactSummary::from).collect();
+    Ok(ContactMatches {
+        total_found: contacts.len(),
+        contacts,
+        what: format!("has email {}", a.email.trim()),
+    })
+}
+
+/// Arguments of `kommo_get_contact`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetContactArgs {
+    /// The contact id.
+    #[serde(rename = "contactId", alias = "contact_id")]
+    pub contact_id: i64,
+}
+
+/// One contact with its fields and leads.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ContactDetail {
+    pub contact: ContactSummary,
+    /// Other custom fields with values, as `name: value`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lead_ids: Vec<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+impl Render for ContactDetail {
+    fn render(&self) -> String {
+        let mut out = format::contact_line(&self.contact);
+        out.push('\n');
+        if !self.lead_ids.is_empty() {
+            let ids: Vec<String> = self.lead_ids.iter().map(|i| format!("#{i}")).collect();
+            out.push_str(&format!("  leads: {}\n", ids.join(", ")));
+        }
+        if !self.tags.is_empty() {
+            out.push_str(&format!("  tags: {}\n", self.tags.join(", ")));
+        }
+        for f in &self.fields {
+            out.push_str(&format!("  {f}\n"));
+        }
+        out
+    }
+}
+
+async fn get_contact(ctx: Context, a: GetContactArgs) -> Result<ContactDetail, Error> {
+    let c = contacts::get(&ctx.client, a.contact_id, &["leads"])
+        .await?
+        .ok_or_else(|| {
+            Error::invalid(
+                "contactId",
+                format!(
+                    "no contact has id {}; find contacts with kommo_search_contact_by_phone or kommo_list_contacts",
+                    a.contact_id
+                ),
+            )
+        })?;
+    let others: Option<Vec<_>> = c.custom_fields_values.as_ref().map(|v| {
+        v.iter()
+            .filter(|f| !matches!(f.field_code.as_deref(), Some("PHONE" | "EMAIL")))
+            .cloned()
+            .collect()
+    });
+    Ok(ContactDetail {
+        contact: ContactSummary::from(&c),
+        fields: format::field_lines(&others),
+        lead_ids: c.embedded.iter().flat_map(|e| e.leads.iter().map(|l| l.id)).collect(),
+        tags: c
+            .embedded
+            .iter()
+            .flat_map(|e| e.tags.iter().map(|t| t.name.clone()))
+            .collect(),
+    })
+}
+
+/// Arguments of `kommo_list_contacts`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListContactsArgs {
+    /// Full-text search in names, phones, emails and other fields.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// Only contacts of this responsible user.
+    #[serde(default)]
+    pub responsible_user_id: Option<i64>,
+    /// Page number, from 1.
+    #[serde(default)]
+    pub page: Option<u32>,
+    /// Contacts per page, up to 250 (default 50).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// A page of contacts.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ContactPage {
+    pub contacts: Vec<ContactSummary>,
+    pub page: u32,
+    pub has_more: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_page: Option<u32>,
+}
+
+impl Render for ContactPage {
+    fn render(&self) -> String {
+        if self.contacts.is_empty() {
+            return if self.page > 1 {
+                format!("No contacts on page {}.", self.page)
+            } else {
+                "No contacts match.".to_string()
+            };
+        }
+        let mut out = format!(
+            "{} contact{} (page {}):\n",
+            self.contacts.len(),
+            if self.contacts.len() == 1 { "" } else { "s" },
+            self.page
+        );
+        for c in &self.contacts {
+            out.push_str("- ");
+            out.push_str(&format::contact_line(c));
+            out.push('\n');
+        }
+        out.push_str(&format::paging_hint(self.has_more, self.next_page));
+        out
+    }
+}
+
+async fn list_contacts(ctx: Context, a: ListContactsArgs) -> Result<ContactPage, Error> {
+    if let Some(q) = &a.query {
+        check_len("query", q, 200)?;
+    }
+    let filter = contacts::EntityFilter {
+        responsible_user_ids: a.responsible_user_id.into_iter().collect(),
+        ..Default::default()
+    };
+    let opts = crate::api::list::ListOptions {
+        page: a.page,
+        limit: a.limit,
+        query: a.query,
+        ..Default::default()
+    };
+    let l = contacts::list_contacts(&ctx.client, &filter, &opts).await?;
+    Ok(ContactPage {
+        contacts: l.items.iter().map(ContactSummary::from).collect(),
+        page: l.page,
+        has_more: l.has_more(),
+        next_page: l.next_page,
+    })
+}
+
+/// Arguments of `kommo_create_contact`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateContactArgs {
+    /// Full name, e.g. "Juan Pérez" (or give first_name and last_name).
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// Responsible user id.
+    #[serde(default)]
+    pub responsible_user_id: Option<i64>,
+    /// Phones: "+57 300 123 4567" or {"value": "...", "type": "MOB"} (WORK, WORKDD, MOB, FAX, HOME, OTHER).
+    #[serde(default)]
+    pub phones: Option<Vec<contacts::TypedValue>>,
+    /// Emails: "a@b.co" or {"value": "...", "type": "PRIV"} (WORK, PRIV, OTHER).
+    #[serde(default)]
+    pub emails: Option<Vec<contacts::TypedValue>>,
+    /// Company to link the contact to.
+    #[serde(default)]
+    pub company_id: Option<i64>,
+    /// Tag names to attach (created if new).
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+}
+
+fn tag_writes(tags: Option<Vec<String>>) -> Option<Vec<crate::api::model::TagWrite>> {
+    tags.map(|t| {
+        t.into_iter()
+            .map(|name| crate::api::model::TagWrite {
+                id: None,
+                name: Some(name),
+            })
+            .collect()
+    })
+}
+
+async fn create_contact(ctx: Context, a: CreateContactArgs) -> Result<format::Written, Error> {
+    for (arg, v) in [
+        ("name", &a.name),
+        ("first_name", &a.first_name),
+        ("last_name", &a.last_name),
+    ] {
+        if let Some(v) = v {
+            check_len(arg, v, 255)?;
+        }
+    }
+    if [&a.name, &a.first_name, &a.last_name]
+        .iter()
+        .all(|v| v.as_deref().is_none_or(|s| s.trim().is_empty()))
+    {
+        return Err(Error::invalid("name", "give name, or first_name / last_name"));
+    }
+    let data = contacts::ContactData {
+        name: a.name,
+        first_name: a.first_name,
+        last_name: a.last_name,
+        responsible_user_id: a.responsible_user_id,
+        phones: a.phones,
+        emails: a.emails,
+        embedded: Some(contacts::EmbeddedWrite {
+            tags: tag_writes(a.tags),
+            companies: a
+                .company_id
+                .map(|id| vec![crate::api::model::EntityRefWrite { id, is_main: None }]),
+        }),
+        ..Default::default()
+    };
+    let id = contacts::create_one(&ctx.client, data.to_map()?).await?;
+    Ok(format::Written {
+        entity: "contact",
+        id,
+        action: "created".into(),
+    })
+}
+
+/// Arguments of `kommo_update_contact`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateContactArgs {
+    /// The contact id.
+    #[serde(rename = "contactId", alias = "contact_id")]
+    pub contact_id: i64,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// New responsible user.
+    #[serde(default)]
+    pub responsible_user_id: Option<i64>,
+    /// Replaces all phones: "+57 300 123 4567" or {"value": "...", "type": "MOB"}.
+    #[serde(default)]
+    pub phones: Option<Vec<contacts::TypedValue>>,
+    /// Replaces all emails: "a@b.co" or {"value": "...", "type": "PRIV"}.
+    #[serde(default)]
+    pub emails: Option<Vec<contacts::TypedValue>>,
+}
+
+async fn update_contact(ctx: Context, a: UpdateContactArgs) -> Result<format::Written, Error> {
+    let data = contacts::ContactData {
+        name: a.name,
+        first_name: a.first_name,
+        last_name: a.last_name,
+        responsible_user_id: a.responsible_user_id,
+        phones: a.phones,
+        emails: a.emails,
+        ..Default::default()
+    };
+    if data == contacts::ContactData::default() {
+        return Err(Error::invalid(
+            "contactId",
+            "nothing to change: give name, first_name, last_name, responsible_user_id, phones or emails",
+        ));
+    }
+    let id = contacts::update_one(&ctx.client, a.contact_id, data.to_map()?).await?;
+    Ok(format::Written {
+        entity: "contact",
+        id,
+        action: "updated".into(),
+    })
+}
+
 /// Contact tools.
 pub fn tools() -> Vec<ToolDef> {
-    vec![define(
-        Meta {
-            name: "kommo_search_contact_by_phone",
-            title: "Find contacts by phone",
-            description: "Find Kommo contacts by phone number, whatever format it was typed or stored in \
+    let write = Access::Write {
+        destructive: false,
+        idempotent: false,
+    };
+    vec![
+        define(
+            Meta {
+                name: "kommo_search_contact_by_email",
+                title: "Find contacts by email",
+                description: "Find Kommo contacts that have this email address (case is ignored). Only contacts \
+whose email field equals the address are returned, one line each with id, name, phones, emails and company. \
+Use kommo_search_contact_by_phone for phone numbers.",
+                toolset: "contacts",
+                access: Access::Read,
+            },
+            search_by_email,
+        ),
+        define(
+            Meta {
+                name: "kommo_get_contact",
+                title: "Get a contact",
+                description: "Get one contact by id: name, phones and emails with their types, company, lead ids, \
+tags and other custom field values.",
+                toolset: "contacts",
+                access: Access::Read,
+            },
+            get_contact,
+        ),
+        define(
+            Meta {
+                name: "kommo_list_contacts",
+                title: "List contacts",
+                description: "List contacts page by page, optionally with a full-text query or one responsible \
+user. One line per contact and a paging hint. To find a person by phone or email use the search tools instead.",
+                toolset: "contacts",
+                access: Access::Read,
+            },
+            list_contacts,
+        ),
+        define(
+            Meta {
+                name: "kommo_create_contact",
+                title: "Create a contact",
+                description: "Create a contact with name, phones and emails (with types such as MOB or PRIV), \
+linked to a company and tagged, in one request. Search by phone or email first to avoid duplicates. Returns \
+the new contact id.",
+                toolset: "contacts",
+                access: write,
+            },
+            create_contact,
+        ),
+        define(
+            Meta {
+                name: "kommo_update_contact",
+                title: "Update a contact",
+                description: "Change a contact's name, responsible user, phones or emails (phones/emails replace \
+the current list). One request. Returns the contact id.",
+                toolset: "contacts",
+                access: Access::Write {
+                    destructive: true,
+                    idempotent: true,
+                },
+            },
+            update_contact,
+        ),
+        define(
+            Meta {
+                name: "kommo_search_contact_by_phone",
+                title: "Find contacts by phone",
+                description: "Find Kommo contacts by phone number, whatever format it was typed or stored in \
 (country code, 00 prefix, spaces, dots, brackets). Only contacts with a phone field that is the same \
 number are returned, so near-misses and notes that mention the digits are excluded. Give `name` to \
 narrow matches when several people share a number. Returns id, name, phones, emails and linked \
 company ids for each match. Use it before creating a contact to avoid duplicates.",
-            toolset: "contacts",
-            access: Access::Read,
-        },
-        search_by_phone,
-    )]
+                toolset: "contacts",
+                access: Access::Read,
+            },
+            search_by_phone,
+        ),
+    ]
 }

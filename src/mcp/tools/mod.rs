@@ -6,11 +6,15 @@
 //! from those types; annotations are derived from [`Access`], so read-only mode and toolset
 //! selection are filters over [`all`].
 
+pub mod catalogs;
+pub mod companies;
 pub mod contacts;
 pub mod custom_fields;
 pub mod deals;
 pub mod leads;
+pub mod links;
 pub mod pipelines;
+pub mod tags;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -262,6 +266,10 @@ pub fn all() -> Vec<ToolDef> {
     tools.extend(deals::tools());
     tools.extend(custom_fields::tools());
     tools.extend(pipelines::tools());
+    tools.extend(companies::tools());
+    tools.extend(catalogs::tools());
+    tools.extend(links::tools());
+    tools.extend(tags::tools());
     tools
 }
 
