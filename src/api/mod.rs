@@ -4,14 +4,19 @@
 //! resource (`contacts`, `pipelines`, ...) builds requests and typed results on top of it, with
 //! the same module names as in `mcp::tools` and `sandbox`.
 
+pub mod account;
 pub mod cache;
 pub mod contacts;
+pub mod events;
 pub mod hal;
 pub mod leads;
 pub mod list;
 pub mod model;
+pub mod notes;
 pub mod pipelines;
+pub mod tasks;
 pub mod transport;
+pub mod unsorted;
 pub mod write;
 
 use std::sync::Arc;

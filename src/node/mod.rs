@@ -10,13 +10,16 @@
 //! for API failures; they throw (synchronously, before any request) only for programmer errors:
 //! an invalid config (a `KommoConfigError`) or arguments of the wrong type (a `TypeError`).
 
+pub mod account;
 pub mod args;
 pub mod cli;
 pub mod config;
 pub mod contacts;
 pub mod leads;
+pub mod notes;
 pub mod pipelines;
 pub mod sandbox;
+pub mod tasks;
 
 use napi::bindgen_prelude::*;
 use serde::Serialize;

@@ -10,19 +10,24 @@
 //! `/__sandbox/*` holds control endpoints (stats, config, reset) and needs no token.
 
 mod account;
+pub mod activity;
 mod companies;
 mod contacts;
 mod control;
 mod custom_fields;
 mod embed;
+mod events;
 mod field_values;
 mod http;
 mod leads;
 mod list;
+mod notes;
 mod pipelines;
 mod query;
 pub mod seed;
 pub mod store;
+mod tasks;
+mod unsorted;
 mod users;
 mod write;
 
@@ -237,6 +242,10 @@ fn router(state: AppState) -> Router {
         .merge(contacts::routes())
         .merge(companies::routes())
         .merge(leads::routes())
+        .merge(tasks::routes())
+        .merge(notes::routes())
+        .merge(events::routes())
+        .merge(unsorted::routes())
         .merge(control::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(no_route)

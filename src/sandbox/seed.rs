@@ -144,6 +144,7 @@ pub fn build() -> Store {
         companies: Table::new(ANDINA_COMPANY_ID),
         leads: Table::new(ANDINA_LEAD_ID),
         links: Vec::new(),
+        activity: Default::default(),
     };
     let mut rng = Rng(SEED);
     seed_users(&mut store);
@@ -153,6 +154,7 @@ pub fn build() -> Store {
     seed_companies(&mut store, &mut rng);
     seed_contacts(&mut store, &mut rng);
     seed_leads(&mut store, &mut rng);
+    super::activity::seed(&mut store);
     store
 }
 

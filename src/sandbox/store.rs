@@ -516,6 +516,8 @@ pub struct Store {
     pub leads: Table<Lead>,
     /// Relations between entities.
     pub links: Vec<Link>,
+    /// Tasks, notes, events, incoming leads, loss reasons and sources.
+    pub activity: super::activity::Activity,
 }
 
 impl Store {

@@ -6,9 +6,12 @@
 //! from those types; annotations are derived from [`Access`], so read-only mode and toolset
 //! selection are filters over [`all`].
 
+pub mod account;
 pub mod contacts;
 pub mod leads;
+pub mod notes;
 pub mod pipelines;
+pub mod tasks;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -172,6 +175,9 @@ pub fn all() -> Vec<ToolDef> {
     tools.extend(contacts::tools());
     tools.extend(leads::tools());
     tools.extend(pipelines::tools());
+    tools.extend(tasks::tools());
+    tools.extend(notes::tools());
+    tools.extend(account::tools());
     tools
 }
 
