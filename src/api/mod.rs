@@ -4,19 +4,24 @@
 //! resource (`contacts`, `pipelines`, ...) builds requests and typed results on top of it, with
 //! the same module names as in `mcp::tools` and `sandbox`.
 
+pub mod account;
 pub mod cache;
 pub mod catalogs;
 pub mod companies;
 pub mod contacts;
 pub mod custom_fields;
+pub mod events;
 pub mod hal;
 pub mod leads;
 pub mod links;
 pub mod list;
 pub mod model;
+pub mod notes;
 pub mod pipelines;
 pub mod tags;
+pub mod tasks;
 pub mod transport;
+pub mod unsorted;
 pub mod write;
 
 use std::sync::Arc;

@@ -384,3 +384,205 @@ impl crate::mcp::tools::Render for Written {
         format!("{e} #{} {}.", self.id, self.action)
     }
 }
+
+// ---- tasks, notes, account, users, events, unsorted ----
+
+/// `2026-01-03 15:00 UTC` for Unix seconds.
+pub fn datetime(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", secs / 3600, (secs % 3600) / 60)
+}
+
+/// Calendar date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// `lead #10000001` for (`leads`, 10000001).
+pub fn entity_label(entity_type: &str, id: i64) -> String {
+    let singular = match entity_type {
+        "leads" | "lead" => "lead",
+        "contacts" | "contact" => "contact",
+        "companies" | "company" => "company",
+        "tasks" | "task" => "task",
+        other => other,
+    };
+    format!("{singular} #{id}")
+}
+
+/// The fields of a task a model needs, with type and user names when known.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TaskSummary {
+    pub id: i64,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_type_id: Option<i64>,
+    /// Task type name (Follow-up, Meeting...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<String>,
+    /// Deadline, Unix seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub complete_till: Option<i64>,
+    /// Deadline as `YYYY-MM-DD HH:MM UTC`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    pub is_completed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responsible_user_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responsible: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<i64>,
+}
+
+impl TaskSummary {
+    /// Summarises `t`, naming its type and user from the cached lists when given.
+    pub fn new(
+        t: &crate::api::tasks::Task,
+        types: Option<&[crate::api::tasks::TaskType]>,
+        users: Option<&[crate::api::account::User]>,
+    ) -> Self {
+        TaskSummary {
+            id: t.id,
+            text: t.text.clone(),
+            task_type_id: t.task_type_id,
+            task_type: t.task_type_id.and_then(|id| {
+                types
+                    .and_then(|ts| ts.iter().find(|x| x.id == id))
+                    .map(|x| x.name.clone())
+            }),
+            complete_till: t.complete_till,
+            due: t.complete_till.map(datetime),
+            is_completed: t.is_completed,
+            result: t.result.as_ref().map(|r| r.text.clone()),
+            responsible_user_id: t.responsible_user_id,
+            responsible: t.responsible_user_id.and_then(|id| {
+                users
+                    .and_then(|us| us.iter().find(|u| u.id == id))
+                    .map(|u| u.name.clone())
+            }),
+            entity_type: t.entity_type.clone(),
+            entity_id: t.entity_id,
+        }
+    }
+}
+
+/// `#50000001 Follow-up "Call Juan" · due 2026-01-03 00:00 UTC · open · Diego Torres · lead #10000001`
+pub fn task_line(t: &TaskSummary) -> String {
+    let mut parts = vec![format!(
+        "#{} {}\"{}\"",
+        t.id,
+        t.task_type.as_deref().map(|n| format!("{n} ")).unwrap_or_default(),
+        crate::text::truncate_chars(&t.text, 200)
+    )];
+    if let Some(due) = &t.due {
+        parts.push(format!("due {due}"));
+    }
+    parts.push(if t.is_completed {
+        "done".into()
+    } else {
+        "open".to_string()
+    });
+    if let Some(r) = &t.result {
+        parts.push(format!("result \"{}\"", crate::text::truncate_chars(r, 200)));
+    }
+    match (&t.responsible, t.responsible_user_id) {
+        (Some(n), Some(id)) => parts.push(format!("{n} (user #{id})")),
+        (None, Some(id)) => parts.push(format!("user #{id}")),
+        _ => {}
+    }
+    if let (Some(e), Some(id)) = (&t.entity_type, t.entity_id) {
+        parts.push(entity_label(e, id));
+    }
+    parts.join(" · ")
+}
+
+/// The fields of a note a model needs.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct NoteSummary {
+    pub id: i64,
+    pub entity_id: i64,
+    pub note_type: String,
+    /// `params.text`, when the note has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Other params (call phone and duration, service name...), as `key: value`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_pinned: Option<bool>,
+}
+
+impl NoteSummary {
+    /// Summarises `n`, naming its author from the cached users when given.
+    pub fn new(n: &crate::api::notes::Note, users: Option<&[crate::api::account::User]>) -> Self {
+        let details = n
+            .params
+            .as_object()
+            .map(|p| {
+                p.iter()
+                    .filter(|(k, v)| k.as_str() != "text" && !v.is_null() && v.as_str() != Some(""))
+                    .map(|(k, v)| match v.as_str() {
+                        Some(s) => format!("{k}: {s}"),
+                        None => format!("{k}: {v}"),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let by = n.created_by.or(n.responsible_user_id);
+        NoteSummary {
+            id: n.id,
+            entity_id: n.entity_id,
+            note_type: n.note_type.clone(),
+            text: n
+                .params
+                .get("text")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string),
+            details,
+            created_at: n.created_at,
+            author: by.map(|id| crate::api::account::user_name(users, id)),
+            is_pinned: n.is_pinned,
+        }
+    }
+}
+
+/// `#60000001 common · 2025-12-24 00:00 UTC · Diego Torres: "text" (pinned)`
+pub fn note_line(n: &NoteSummary) -> String {
+    let mut line = format!("#{} {}", n.id, n.note_type);
+    if let Some(at) = n.created_at {
+        line.push_str(&format!(" · {}", datetime(at)));
+    }
+    if let Some(a) = &n.author {
+        line.push_str(&format!(" · {a}"));
+    }
+    if let Some(t) = &n.text {
+        line.push_str(&format!(": \"{}\"", crate::text::truncate_chars(t, 500)));
+    }
+    if !n.details.is_empty() {
+        line.push_str(&format!(" [{}]", n.details.join(", ")));
+    }
+    if n.is_pinned == Some(true) {
+        line.push_str(" (pinned)");
+    }
+    line
+}

@@ -10,6 +10,7 @@
 //! for API failures; they throw (synchronously, before any request) only for programmer errors:
 //! an invalid config (a `KommoConfigError`) or arguments of the wrong type (a `TypeError`).
 
+pub mod account;
 pub mod args;
 pub mod batch;
 pub mod catalogs;
@@ -27,6 +28,8 @@ pub mod sandbox;
 pub mod shapes;
 pub mod tags;
 pub mod utils;
+pub mod notes;
+pub mod tasks;
 
 use napi::bindgen_prelude::*;
 use serde::Serialize;

@@ -892,6 +892,360 @@ export interface ListTagsResult extends ListPageInfo {
 export interface CreateTagsResult {
   success: boolean
   tags: KommoTag[]
+// ---- tasks, notes, account, users, events, unsorted ----
+
+/** A Kommo task. `result` is `{ text }` once completed with a result (Kommo's empty `[]` reads as absent). */
+export interface KommoTask {
+  id: number
+  text: string
+  task_type_id?: number
+  responsible_user_id?: number
+  group_id?: number
+  entity_id?: number
+  entity_type?: 'leads' | 'contacts' | 'companies'
+  is_completed: boolean
+  /** Deadline, Unix seconds. */
+  complete_till?: number
+  duration?: number
+  result?: { text: string }
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  account_id?: number
+}
+
+/** Fields of a task to create. `complete_till` may be Unix seconds or an ISO 8601 string; `result` a string or `{ text }`. */
+export interface CreateTaskData {
+  text?: string
+  complete_till?: number | string
+  task_type_id?: number
+  responsible_user_id?: number
+  entity_id?: number
+  /** `deals` is accepted as `leads`. */
+  entity_type?: 'leads' | 'contacts' | 'companies' | 'deals'
+  is_completed?: boolean
+  result?: string | { text: string }
+  duration?: number
+  created_by?: number
+  created_at?: number
+  updated_at?: number
+}
+
+/** Fields of a task to change. */
+export type UpdateTaskData = CreateTaskData
+
+export interface GetTaskParams {
+  taskId: number
+}
+
+/** Filters of `listTasks`, sent as Kommo `filter[...]`. Ids may be one number or a list. */
+export interface ListTasksFilters extends PageOptions {
+  responsible_user_id?: number | number[]
+  task_type_id?: number | number[]
+  /** Needs `entity_type`. */
+  entity_id?: number | number[]
+  entity_type?: 'leads' | 'contacts' | 'companies' | 'deals'
+  is_completed?: boolean
+  ids?: number[]
+  updated_at_from?: number
+  updated_at_to?: number
+  /** Not a Kommo filter: applied to the page(s) read (see `note`). */
+  complete_till_from?: number
+  complete_till_to?: number
+  /** Not a Kommo filter: applied to the page(s) read (see `note`). */
+  created_at_from?: number
+  created_at_to?: number
+}
+
+export interface ListTasksResult extends ListPageInfo {
+  success: boolean
+  tasks: KommoTask[]
+  /** Set when some filters were applied locally because Kommo has no such filter. */
+  note?: string
+  error?: string
+}
+
+export interface GetTaskResult {
+  success: boolean
+  task?: KommoTask
+  error?: string
+}
+
+/** Result of a task write: `task` is the data written, with its `id`. */
+export interface TaskWriteResult {
+  success: boolean
+  task?: Omit<CreateTaskData, 'complete_till' | 'result'> & { id: number; complete_till?: number; result?: { text: string } }
+  taskId?: number
+  error?: string
+}
+
+/** One item of a batch write. */
+export interface BatchItemResult {
+  /** Position in the input. */
+  index: number
+  success: boolean
+  id?: number
+  error?: string
+  /** Kommo's field errors for this item. */
+  errors?: Array<{ request_id: string; code: string; path: string; detail: string }>
+}
+
+/** Result of `createTasks`, `updateTasks`, `createNotes`, `updateNotes`. */
+export interface BatchWriteResult {
+  /** True when every item was saved. */
+  success: boolean
+  results: BatchItemResult[]
+  saved: number
+  failed: number
+  error?: string
+}
+
+export type KommoNoteEntityType = 'leads' | 'contacts' | 'companies'
+
+/** Note types that can be written: common (params.text), call_in/call_out (uniq, duration, source, phone), service_message, extended_service_message, message_cashier, geolocation, sms_in/sms_out. */
+export type KommoNoteType =
+  | 'common' | 'call_in' | 'call_out' | 'service_message' | 'extended_service_message' | 'message_cashier'
+  | 'geolocation' | 'sms_in' | 'sms_out' | (string & {})
+
+/** A Kommo note. `text` repeats `params.text`. */
+export interface KommoNote {
+  id: number
+  entity_id: number
+  note_type: string
+  params: Record<string, unknown>
+  text?: string
+  responsible_user_id?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  is_pinned?: boolean
+  account_id?: number
+}
+
+export interface GetNoteParams {
+  noteId: number
+  entityType: KommoNoteEntityType
+}
+
+export interface ListNotesParams extends PageOptions {
+  entityType: KommoNoteEntityType
+  /** Notes of this entity only; otherwise notes of every entity of the type. */
+  entityId?: number
+  note_type?: KommoNoteType | KommoNoteType[]
+  ids?: number[]
+  updated_at_from?: number
+  updated_at_to?: number
+  /** Not Kommo filters: applied to the page(s) read (see `note`). */
+  responsible_user_id?: number
+  created_at_from?: number
+  created_at_to?: number
+}
+
+export interface ListNotesResult extends ListPageInfo {
+  success: boolean
+  notes: KommoNote[]
+  note?: string
+  error?: string
+}
+
+export interface GetNoteResult {
+  success: boolean
+  note?: KommoNote
+  error?: string
+}
+
+export interface CreateNoteParams {
+  /** Saved as `params.text`. */
+  text?: string
+  entityType: KommoNoteEntityType
+  entityId: number
+  /** Default `common`. */
+  note_type?: KommoNoteType
+  responsible_user_id?: number
+  /** Type-specific params, e.g. for calls `{ uniq, duration, source, phone }`. */
+  params?: Record<string, unknown>
+}
+
+export interface UpdateNoteParams {
+  noteId: number
+  entityType: KommoNoteEntityType
+  /** The note's entity; read first (one extra request) when absent. */
+  entityId?: number
+  text?: string
+  note_type?: KommoNoteType
+  responsible_user_id?: number
+  params?: Record<string, unknown>
+}
+
+export interface NoteWriteResult {
+  success: boolean
+  note?: { id: number; entity_id?: number; entity_type: KommoNoteEntityType; note_type?: string; params?: Record<string, unknown>; text?: string; updated_at?: number }
+  noteId?: number
+  error?: string
+}
+
+/** One item of `createNotes` / `updateNotes`. */
+export interface NoteItem {
+  /** Required by `updateNotes`. */
+  id?: number
+  entity_id?: number
+  note_type?: KommoNoteType
+  /** Saved as `params.text`. */
+  text?: string
+  params?: Record<string, unknown>
+  responsible_user_id?: number
+  created_by?: number
+}
+
+export interface SimpleResult {
+  success: boolean
+  error?: string
+}
+
+/** The Kommo account. Extras asked for with `with=` appear at the root or under `_embedded`. */
+export interface KommoAccount {
+  id: number
+  name: string
+  subdomain: string
+  current_user_id?: number
+  country?: string
+  currency?: string
+  currency_symbol?: string
+  created_at?: number
+  is_unsorted_on?: boolean
+  is_loss_reason_enabled?: boolean
+  customers_mode?: string
+  amojo_id?: string
+  uuid?: string
+  version?: number
+  drive_url?: string
+  is_api_filter_enabled?: boolean
+  _embedded?: {
+    task_types?: Array<{ id: number; name: string; code?: string }>
+    users_groups?: Array<{ id: number; name: string; uuid?: string | null }>
+    datetime_settings?: Record<string, string>
+    amojo_rights?: { can_direct: boolean; can_create_groups: boolean }
+    entity_names?: Record<string, unknown>
+  }
+  [key: string]: unknown
+}
+
+export type KommoAccountWith =
+  | 'amojo_id' | 'amojo_rights' | 'users_groups' | 'task_types' | 'version' | 'entity_names' | 'datetime_settings'
+  | 'drive_url' | 'uuid' | 'invoices_settings' | 'is_api_filter_enabled'
+
+export interface GetAccountResult {
+  success: boolean
+  account?: KommoAccount
+  error?: string
+}
+
+export interface KommoUser {
+  id: number
+  name: string
+  email?: string
+  lang?: string
+  rights?: Record<string, unknown> & { is_admin?: boolean; is_active?: boolean }
+}
+
+export interface GetUserParams {
+  userId: number
+}
+
+export interface ListUsersResult extends ListPageInfo {
+  success: boolean
+  users: KommoUser[]
+  error?: string
+}
+
+export interface GetUserResult {
+  success: boolean
+  user?: KommoUser
+  error?: string
+}
+
+/** An event of the activity feed. Ids are strings. */
+export interface KommoEvent {
+  id: string
+  /** `lead_added`, `lead_status_changed`, `common_note_added`, `task_completed`, `incoming_call`... */
+  type: string
+  entity_id: number
+  /** `lead`, `contact`, `company`, `task`... */
+  entity_type: string
+  created_by?: number
+  created_at?: number
+  value_after: unknown
+  value_before: unknown
+  account_id?: number
+  _embedded?: { entity?: { id: number; name?: string } }
+}
+
+/** Filters of `listEvents` (sent as Kommo's comma-separated `filter[...]`). */
+export interface ListEventsFilters extends PageOptions {
+  /** `lead`, `contact`, `company`, `task`, `customer`, `catalog_<id>` (plurals accepted), one or several. */
+  entity?: string | string[]
+  /** At most 10; needs exactly one `entity`. */
+  entity_id?: number | number[]
+  type?: string | string[]
+  /** At most 10. */
+  created_by?: number | number[]
+  created_at_from?: number
+  created_at_to?: number
+  ids?: string[]
+}
+
+export interface ListEventsResult extends ListPageInfo {
+  success: boolean
+  events: KommoEvent[]
+  error?: string
+}
+
+/** An incoming (unsorted) lead. */
+export interface KommoUnsorted {
+  uid: string
+  source_uid?: string
+  source_name?: string
+  category: 'forms' | 'sip' | 'chats' | 'mail' | string
+  pipeline_id?: number
+  created_at?: number
+  metadata: Record<string, unknown>
+  account_id?: number
+  _embedded?: { leads: Array<{ id: number }>; contacts: Array<{ id: number }>; companies: Array<{ id: number }> }
+}
+
+export interface ListUnsortedFilters extends PageOptions {
+  category?: 'forms' | 'sip' | 'chats' | 'mail' | Array<'forms' | 'sip' | 'chats' | 'mail'>
+  pipeline_id?: number
+  uid?: string | string[]
+}
+
+export interface ListUnsortedResult extends ListPageInfo {
+  success: boolean
+  unsorted: KommoUnsorted[]
+  error?: string
+}
+
+export interface UnsortedActionResult {
+  success: boolean
+  uid: string
+  leadIds: number[]
+  contactIds: number[]
+  error?: string
+}
+
+export interface KommoLossReason {
+  id: number
+  name: string
+  sort?: number
+  created_at?: number
+  updated_at?: number
+}
+
+export interface ListLossReasonsResult {
+  success: boolean
+  lossReasons: KommoLossReason[]
   totalFound: number
   error?: string
 }
@@ -900,4 +1254,19 @@ export interface CreateTagsResult {
 export interface PaginationParams {
   page?: number
   limit?: number
+export interface KommoSource {
+  id: number
+  name: string
+  pipeline_id?: number
+  external_id?: string
+  default?: boolean
+  origin_code?: string
+  services?: unknown[]
+}
+
+export interface ListSourcesResult {
+  success: boolean
+  sources: KommoSource[]
+  totalFound: number
+  error?: string
 }

@@ -224,7 +224,11 @@ impl Writable for Lead {
         if let Some(price) = extra.price {
             lead.price = price;
         }
+        let mut moved = None;
         if let Some((pipeline, status)) = extra.placement {
+            if !creating && (lead.pipeline_id, lead.status_id) != (pipeline, status) {
+                moved = Some(((lead.pipeline_id, lead.status_id), (pipeline, status)));
+            }
             lead.pipeline_id = pipeline;
             lead.status_id = status;
         }
@@ -239,6 +243,18 @@ impl Writable for Lead {
                 .or(Some(if creating { lead.core.created_at } else { now() })),
             (None, false) => None,
         };
+        if let Some(((p0, s0), (p1, s1))) = moved {
+            let user = lead.core.updated_by;
+            store.activity.record(
+                "lead_status_changed",
+                "lead",
+                id,
+                user,
+                now(),
+                json!([{ "lead_status": { "id": s0, "pipeline_id": p0 } }]),
+                json!([{ "lead_status": { "id": s1, "pipeline_id": p1 } }]),
+            );
+        }
     }
 }
 

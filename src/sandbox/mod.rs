@@ -11,22 +11,27 @@
 
 mod account;
 mod catalogs;
+pub mod activity;
 mod companies;
 mod complex;
 mod contacts;
 mod control;
 mod custom_fields;
 mod embed;
+mod events;
 mod field_values;
 mod http;
 mod leads;
 mod links;
 mod list;
+mod notes;
 mod pipelines;
 mod query;
 pub mod seed;
 pub mod store;
 mod tags;
+mod tasks;
+mod unsorted;
 mod users;
 mod write;
 
@@ -245,6 +250,10 @@ fn router(state: AppState) -> Router {
         .merge(links::routes())
         .merge(catalogs::routes())
         .merge(tags::routes())
+        .merge(tasks::routes())
+        .merge(notes::routes())
+        .merge(events::routes())
+        .merge(unsorted::routes())
         .merge(control::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(no_route)

@@ -145,6 +145,7 @@ pub fn build() -> Store {
         leads: Table::new(ANDINA_LEAD_ID),
         links: Vec::new(),
         lists: Default::default(),
+        activity: Default::default(),
     };
     let mut rng = Rng(SEED);
     seed_users(&mut store);
@@ -155,6 +156,7 @@ pub fn build() -> Store {
     seed_contacts(&mut store, &mut rng);
     seed_leads(&mut store, &mut rng);
     seed_catalogs(&mut store);
+    super::activity::seed(&mut store);
     store
 }
 

@@ -518,6 +518,8 @@ pub struct Store {
     pub links: Vec<Link>,
     /// Catalogs (lists), their elements and entity↔element links.
     pub lists: Lists,
+    /// Tasks, notes, events, incoming leads, loss reasons and sources.
+    pub activity: super::activity::Activity,
 }
 
 impl Store {

@@ -416,6 +416,11 @@ pub fn create_batch<T: Writable>(store: &mut Store, base: &str, body: &[u8]) -> 
         T::table_mut(store).insert(id, blank);
         item.core.apply::<T>(store, id, now, user, true);
         T::apply_extra(store, id, item.extra, true);
+        let entity = super::activity::event_entity(T::TYPE);
+        let kind = format!("{entity}_added");
+        store
+            .activity
+            .record(&kind, entity, id, user, now, json!([]), json!([]));
         let mut echo = Map::new();
         echo.insert("id".into(), json!(id));
         if T::ECHO_FLAGS {

@@ -8,6 +8,7 @@
 
 pub mod catalogs;
 pub mod companies;
+pub mod account;
 pub mod contacts;
 pub mod custom_fields;
 pub mod deals;
@@ -15,6 +16,8 @@ pub mod leads;
 pub mod links;
 pub mod pipelines;
 pub mod tags;
+pub mod notes;
+pub mod tasks;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -270,6 +273,9 @@ pub fn all() -> Vec<ToolDef> {
     tools.extend(catalogs::tools());
     tools.extend(links::tools());
     tools.extend(tags::tools());
+    tools.extend(tasks::tools());
+    tools.extend(notes::tools());
+    tools.extend(account::tools());
     tools
 }
 
