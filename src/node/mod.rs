@@ -23,13 +23,13 @@ pub mod deals;
 pub(crate) mod json_result;
 pub mod leads;
 pub mod links;
+pub mod notes;
 pub mod pipelines;
 pub mod sandbox;
 pub mod shapes;
 pub mod tags;
-pub mod utils;
-pub mod notes;
 pub mod tasks;
+pub mod utils;
 
 use napi::bindgen_prelude::*;
 use serde::Serialize;

@@ -10,8 +10,8 @@
 //! `/__sandbox/*` holds control endpoints (stats, config, reset) and needs no token.
 
 mod account;
-mod catalogs;
 pub mod activity;
+mod catalogs;
 mod companies;
 mod complex;
 mod contacts;

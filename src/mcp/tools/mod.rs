@@ -6,17 +6,17 @@
 //! from those types; annotations are derived from [`Access`], so read-only mode and toolset
 //! selection are filters over [`all`].
 
+pub mod account;
 pub mod catalogs;
 pub mod companies;
-pub mod account;
 pub mod contacts;
 pub mod custom_fields;
 pub mod deals;
 pub mod leads;
 pub mod links;
+pub mod notes;
 pub mod pipelines;
 pub mod tags;
-pub mod notes;
 pub mod tasks;
 
 use std::future::Future;
