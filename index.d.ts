@@ -208,6 +208,8 @@ export interface CreateLeadData {
   updated_at?: number
   closed_at?: number
   custom_fields_values?: KommoCustomFieldWrite[]
+  /** Custom fields by name, code or id, e.g. `{ Fuente: 'Referido', Unidades: 12 }`; resolved against the field definitions and typed. */
+  custom_fields?: Record<string, CustomFieldInput>
   tags_to_add?: KommoTagWrite[]
   tags_to_delete?: KommoTagWrite[]
   /** Contacts and a company to link at creation, and tags. */
@@ -309,6 +311,966 @@ export interface LeadWriteResult {
 }
 
 
+// ---- leads, deals, pipelines, custom fields ----
+
+/** Whose custom fields: an entity type or a catalog (`catalogs/<id>`). */
+export type CustomFieldEntity = 'leads' | 'contacts' | 'companies' | `catalogs/${number}`
+
+/** An option of a select, multiselect, radiobutton, category or multitext field. */
+export interface KommoFieldEnum {
+  id: number
+  value: string
+  sort?: number
+  color?: string
+}
+
+/** A custom field definition. */
+export interface KommoCustomField {
+  id: number
+  name: string
+  /** `PHONE`, `EMAIL`, ... for predefined fields. */
+  code?: string
+  /** `text`, `numeric`, `checkbox`, `select`, `multiselect`, `multitext`, `date`, `url`, ... */
+  type: string
+  sort?: number
+  is_predefined?: boolean
+  is_api_only?: boolean
+  is_deletable?: boolean
+  group_id?: string | number | null
+  enums?: KommoFieldEnum[]
+  entity_type?: string
+  catalog_id?: number
+}
+
+/** A custom field group (tab). */
+export interface KommoCustomFieldGroup {
+  id: string | number
+  name: string
+  sort?: number
+  is_predefined?: boolean
+  entity_type?: string
+}
+
+/** A lead's custom field: definition plus its values on the lead (`[]` when not filled). */
+export interface LeadCustomFieldEntry {
+  field_id: number
+  field_name: string
+  field_code?: string
+  field_type: string
+  values: KommoCustomFieldValue[]
+  enums?: KommoFieldEnum[]
+}
+
+export interface GetLeadCustomFieldsResult {
+  success: boolean
+  /** Every lead field (filled or not). */
+  customFields: LeadCustomFieldEntry[]
+  totalFound: number
+  /** How many of them the lead has filled. */
+  filled?: number
+  pipelineId?: number
+  error?: string
+}
+
+export interface SearchLeadCustomFieldResult {
+  success: boolean
+  field?: LeadCustomFieldEntry
+  error?: string
+}
+
+export interface GetLeadCustomFieldInfoResult {
+  success: boolean
+  field?: LeadCustomFieldEntry
+  /** The values on the lead, `null` when not filled. */
+  currentValue?: KommoCustomFieldValue[] | null
+  error?: string
+}
+
+export interface GetSelectFieldOptionsResult {
+  success: boolean
+  fieldId: number
+  fieldName?: string
+  fieldCode?: string | null
+  fieldType?: string
+  options?: Array<{ value: string; enum_id: number; sort?: number; color?: string }>
+  error?: string
+}
+
+export interface GetLeadCustomFieldsMetadataResult {
+  success: boolean
+  /** Every lead field, of every type (0.1.x kept only fields with options). */
+  fields: Array<{ id: number; name: string; code?: string; type: string; enums?: KommoFieldEnum[] }>
+  error?: string
+}
+
+/** A value for a field written by name: text, number, boolean, a list (multiselect, phones), an ISO date, or `null` to clear. */
+export type CustomFieldInput =
+  | string
+  | number
+  | boolean
+  | null
+  | Array<string | number | { value: string; enum_code?: string }>
+  | { value: string; enum_code?: string }
+
+export interface UpdateLeadCustomFieldsResult {
+  success: boolean
+  leadId?: number
+  /** The fields written, with the values sent. */
+  updatedFields?: Array<{
+    key: string
+    field_id: number
+    field_name: string
+    field_type: string
+    values: Array<{ value?: unknown; enum_id?: number; enum_code?: string }> | null
+  }>
+  /** Keys that could not be written, with why (valid names or options listed). */
+  errors?: Array<{ field: string; error: string }>
+  error?: string
+}
+
+export interface ListCustomFieldsOptions {
+  page?: number
+  /** Up to 250 (default 250). */
+  limit?: number
+  /** Only these field types. */
+  types?: string[]
+  allPages?: boolean
+}
+
+export interface ListCustomFieldsResult extends ListPageInfo {
+  success: boolean
+  customFields: KommoCustomField[]
+  error?: string
+}
+
+export interface GetCustomFieldResult {
+  success: boolean
+  customField?: KommoCustomField
+  error?: string
+}
+
+export interface ListCustomFieldGroupsResult {
+  success: boolean
+  groups: KommoCustomFieldGroup[]
+// ---- contacts, companies, catalogs, links, tags ----
+
+/** A phone or email to write: a bare string, or `{ value, type }` (`WORK`, `WORKDD`, `MOB`, `FAX`, `HOME`, `OTHER` for phones; `WORK`, `PRIV`, `OTHER` for emails). Untyped values are `WORK`. */
+export type KommoTypedValue = string | { value: string; type?: string }
+
+export interface SearchContactByEmailParams {
+  /** Any text containing `@`; contacts whose EMAIL equals it (ignoring case) are returned. */
+  email: string
+}
+
+export interface GetContactParams {
+  contactId: number
+  /** Kommo `with=` values, e.g. `['leads']`. */
+  with?: string[]
+}
+
+/** Filters of `listContacts` and `listCompanies` (sent as Kommo `filter[...]`). */
+export interface ListContactsFilters extends PageOptions {
+  responsible_user_id?: number | number[]
+  /** Kommo has no group filter: applied to the records read, so a page may hold fewer items. */
+  group_id?: number
+  ids?: number[]
+  /** Exact name. */
+  name?: string
+  created_at_from?: number
+  created_at_to?: number
+  updated_at_from?: number
+  updated_at_to?: number
+}
+
+export type ListCompaniesFilters = ListContactsFilters
+
+export interface GetContactResult {
+  success: boolean
+  contact?: KommoContact
+  error?: string
+}
+
+export interface ListContactsResult extends ListPageInfo {
+  success: boolean
+  contacts: KommoContact[]
+  error?: string
+}
+
+export interface ContactCustomFieldsResult {
+  success: boolean
+  customFields?: KommoCustomFieldValues[]
+  error?: string
+}
+
+/** Fields of a contact to create (Kommo's write shape plus `phones`/`emails` shortcuts). */
+export interface CreateContactData {
+  name?: string
+  first_name?: string
+  last_name?: string
+  responsible_user_id?: number
+  /** Accepted for 0.1.x compatibility; not sent (Kommo derives it from the responsible user). */
+  group_id?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  custom_fields_values?: KommoCustomFieldWrite[]
+  tags_to_add?: KommoTagWrite[]
+  tags_to_delete?: KommoTagWrite[]
+  /** Tags, and (on create) the company to link. */
+  _embedded?: { tags?: KommoTagWrite[]; companies?: Array<{ id: number }> }
+  /** Written as the PHONE field (replacing its values). */
+  phones?: KommoTypedValue[]
+  /** Written as the EMAIL field (replacing its values). */
+  emails?: KommoTypedValue[]
+}
+
+export type UpdateContactData = CreateContactData
+
+export interface ContactWriteResult {
+  success: boolean
+  /** The data written, with its `id`. */
+  contact?: Record<string, unknown> & { id: number }
+  contactId?: number
+  error?: string
+}
+
+/** `{ success, alreadyLinked?, error? }` of link, unlink and tag functions. */
+export interface LinkResult {
+  success: boolean
+  /** The two entities were already linked; nothing changed. */
+  alreadyLinked?: boolean
+  error?: string
+}
+
+/** A Kommo company. */
+export interface KommoCompany {
+  id: number
+  name: string
+  responsible_user_id?: number
+  group_id?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  closest_task_at?: number
+  is_deleted?: boolean
+  custom_fields_values?: KommoCustomFieldValues[]
+  account_id?: number
+  _embedded?: { tags?: KommoTag[]; contacts?: KommoEntityRef[]; leads?: KommoEntityRef[] }
+}
+
+export interface SearchCompanyParams {
+  query: string
+}
+
+export interface GetCompanyParams {
+  companyId: number
+  /** Kommo `with=` values: `contacts`, `leads`, `catalog_elements`. */
+  with?: string[]
+}
+
+export interface SearchCompanyResult {
+  success: boolean
+  companies: KommoCompany[]
+  totalFound: number
+  error?: string
+}
+
+export interface GetCompanyResult {
+  success: boolean
+  company?: KommoCompany
+  error?: string
+}
+
+export interface ListCompaniesResult extends ListPageInfo {
+  success: boolean
+  companies: KommoCompany[]
+  error?: string
+}
+
+export interface CreateCompanyData {
+  name?: string
+  responsible_user_id?: number
+  /** Accepted for 0.1.x compatibility; not sent. */
+  group_id?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  custom_fields_values?: KommoCustomFieldWrite[]
+  tags_to_add?: KommoTagWrite[]
+  tags_to_delete?: KommoTagWrite[]
+  _embedded?: { tags?: KommoTagWrite[] }
+  phones?: KommoTypedValue[]
+  emails?: KommoTypedValue[]
+}
+
+export type UpdateCompanyData = CreateCompanyData
+
+export interface CompanyWriteResult {
+  success: boolean
+  company?: Record<string, unknown> & { id: number }
+  companyId?: number
+  error?: string
+}
+
+/** A catalog (list). */
+export interface KommoCatalog {
+  id: number
+  name: string
+  /** `regular`, `products`, `invoices`, ... */
+  type?: string
+  sort?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  can_add_elements?: boolean
+  can_show_in_cards?: boolean
+  can_link_multiple?: boolean
+  can_be_deleted?: boolean
+  sdk_widget_code?: string
+  account_id?: number
+}
+
+/** A custom field definition of a catalog. */
+export interface KommoCatalogCustomField {
+  id: number
+  name: string
+  type: string
+  code?: string
+  sort?: number
+  is_api_only?: boolean
+  enums?: Array<Record<string, unknown>>
+  catalog_id?: number
+}
+
+/** An element of a catalog (a product...). */
+export interface KommoCatalogElement {
+  id: number
+  name: string
+  catalog_id?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  is_deleted?: boolean
+  custom_fields_values?: KommoCustomFieldValues[]
+  account_id?: number
+}
+
+export interface GetCatalogParams {
+  catalogId: number
+}
+
+export interface SearchCatalogParams {
+  /** Part of the name (case and accents ignored). */
+  name: string
+  /** `regular`, `products`, ... */
+  type?: string
+}
+
+export interface ListCatalogElementsParams {
+  catalogId: number
+  page?: number
+  limit?: number
+  /** Kommo full-text search over names and field values. */
+  query?: string
+  allPages?: boolean
+}
+
+export interface GetCatalogElementParams {
+  catalogId: number
+  elementId: number
+}
+
+export interface SearchCatalogElementParams {
+  catalogId: number
+  query: string
+}
+
+export interface CatalogElementData {
+  name?: string
+  custom_fields_values?: KommoCustomFieldWrite[]
+}
+
+export interface ListCatalogsResult {
+  success: boolean
+  catalogs: KommoCatalog[]
+  totalFound: number
+  error?: string
+}
+
+/** A deal is a Kommo lead. */
+export type KommoDeal = KommoLead
+
+export interface ListDealsFilters extends ListLeadsFilters {
+  /** A stage id (Kommo's status_id). */
+  stage_id?: number | number[]
+  /** Deals linked to this company. */
+  company_id?: number
+}
+
+export interface SearchDealResult {
+  success: boolean
+  deals: KommoDeal[]
+export interface GetCatalogResult {
+  success: boolean
+  catalog?: KommoCatalog
+  error?: string
+}
+
+export interface CatalogCustomFieldsResult {
+  success: boolean
+  customFields?: KommoCatalogCustomField[]
+  error?: string
+}
+
+export interface ListCatalogElementsResult extends ListPageInfo {
+  success: boolean
+  elements: KommoCatalogElement[]
+  error?: string
+}
+
+export interface GetCatalogElementResult {
+  success: boolean
+  element?: KommoCatalogElement
+  error?: string
+}
+
+export interface SearchCatalogElementResult {
+  success: boolean
+  elements: KommoCatalogElement[]
+  totalFound: number
+  error?: string
+}
+
+export interface ListDealsResult extends ListPageInfo {
+  success: boolean
+  deals: KommoDeal[]
+  error?: string
+}
+
+export interface GetDealResult {
+  success: boolean
+  deal?: KommoDeal
+  error?: string
+}
+
+/** Deal data: lead fields, with `stage_id` accepted for `status_id`. */
+export interface CreateDealData extends CreateLeadData {
+  stage_id?: number
+}
+export type UpdateDealData = CreateDealData
+
+export interface DealWriteResult {
+  success: boolean
+  deal?: CreateLeadData & { id: number }
+  dealId?: number
+  error?: string
+}
+
+export interface LinkResult {
+  success: boolean
+  error?: string
+}
+
+export interface GetPipelineResult {
+  success: boolean
+  pipeline?: KommoPipeline
+  error?: string
+}
+
+export interface GetPipelineStatusesResult {
+  success: boolean
+  statuses: KommoPipelineStatus[]
+export interface CatalogElementWriteResult {
+  success: boolean
+  element?: CatalogElementData & { id: number }
+  elementId?: number
+  error?: string
+}
+
+/** A product linked to a lead, with the element's real name. */
+export interface KommoLeadProduct {
+  id: number
+  name: string
+  catalog_id: number
+  quantity?: number
+  custom_fields_values?: KommoCustomFieldValues[]
+}
+
+export interface LeadProductsResult {
+  success: boolean
+  products?: KommoLeadProduct[]
+  error?: string
+}
+
+/** Entity types with links. */
+export type LinkEntityType = 'leads' | 'contacts' | 'companies' | 'customers'
+
+/** A link to another entity. */
+export interface KommoLink {
+  to_entity_id: number
+  to_entity_type: 'leads' | 'contacts' | 'companies' | 'catalog_elements' | 'customers'
+  /** `catalog_id` (required) and `quantity` for catalog elements; `is_main` for a lead's contact; `main_contact` on read. */
+  metadata?: { quantity?: number; catalog_id?: number; is_main?: boolean; main_contact?: boolean; price_id?: number }
+}
+
+export interface ListLinksFilters {
+  /** Together with `to_entity_type` (Kommo filters by both). */
+  to_entity_id?: number
+  to_entity_type?: string
+  to_catalog_id?: number
+  page?: number
+  limit?: number
+}
+
+export interface ListLinksResult extends ListPageInfo {
+  success: boolean
+  links: KommoLink[]
+  error?: string
+}
+
+export interface LinkEntitiesResult {
+  success: boolean
+  links: KommoLink[]
+  totalFound: number
+  error?: string
+}
+
+/** A lead for `createComplexLeads`: `_embedded.contacts[0]` and `_embedded.companies[0]` are new entities (or `{ id }`). */
+export interface ComplexLeadData extends Omit<CreateLeadData, '_embedded'> {
+  _embedded?: {
+    contacts?: Array<Record<string, unknown>>
+    companies?: Array<Record<string, unknown>>
+    tags?: KommoTagWrite[]
+  }
+}
+
+export interface ComplexLeadsResult {
+  success: boolean
+  results: Array<{ id: number; contact_id: number | null; company_id: number | null; request_id: string[]; merged: boolean }>
+  error?: string
+}
+
+/** Result of a batch write: one entry per input item, in order. */
+export interface BatchWriteResult {
+  /** True when every item was saved. */
+  success: boolean
+  succeeded: number
+  failed: number
+  results: Array<{
+    index: number
+    success: boolean
+    id?: number
+    error?: string
+    errors?: Array<{ request_id: string; code: string; path: string; detail: string }>
+  }>
+  error?: string
+}
+/** Entity types with tags (tag ids are per type). */
+export type TagEntityType = 'leads' | 'contacts' | 'companies' | 'customers'
+
+export interface ListTagsFilters {
+  /** Search in names. */
+  query?: string
+  /** Exact name. */
+  name?: string
+  ids?: number[]
+  page?: number
+  limit?: number
+}
+
+export interface ListTagsResult extends ListPageInfo {
+  success: boolean
+  tags: KommoTag[]
+  error?: string
+}
+
+export interface CreateTagsResult {
+  success: boolean
+  tags: KommoTag[]
+// ---- tasks, notes, account, users, events, unsorted ----
+
+/** A Kommo task. `result` is `{ text }` once completed with a result (Kommo's empty `[]` reads as absent). */
+export interface KommoTask {
+  id: number
+  text: string
+  task_type_id?: number
+  responsible_user_id?: number
+  group_id?: number
+  entity_id?: number
+  entity_type?: 'leads' | 'contacts' | 'companies'
+  is_completed: boolean
+  /** Deadline, Unix seconds. */
+  complete_till?: number
+  duration?: number
+  result?: { text: string }
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  account_id?: number
+}
+
+/** Fields of a task to create. `complete_till` may be Unix seconds or an ISO 8601 string; `result` a string or `{ text }`. */
+export interface CreateTaskData {
+  text?: string
+  complete_till?: number | string
+  task_type_id?: number
+  responsible_user_id?: number
+  entity_id?: number
+  /** `deals` is accepted as `leads`. */
+  entity_type?: 'leads' | 'contacts' | 'companies' | 'deals'
+  is_completed?: boolean
+  result?: string | { text: string }
+  duration?: number
+  created_by?: number
+  created_at?: number
+  updated_at?: number
+}
+
+/** Fields of a task to change. */
+export type UpdateTaskData = CreateTaskData
+
+export interface GetTaskParams {
+  taskId: number
+}
+
+/** Filters of `listTasks`, sent as Kommo `filter[...]`. Ids may be one number or a list. */
+export interface ListTasksFilters extends PageOptions {
+  responsible_user_id?: number | number[]
+  task_type_id?: number | number[]
+  /** Needs `entity_type`. */
+  entity_id?: number | number[]
+  entity_type?: 'leads' | 'contacts' | 'companies' | 'deals'
+  is_completed?: boolean
+  ids?: number[]
+  updated_at_from?: number
+  updated_at_to?: number
+  /** Not a Kommo filter: applied to the page(s) read (see `note`). */
+  complete_till_from?: number
+  complete_till_to?: number
+  /** Not a Kommo filter: applied to the page(s) read (see `note`). */
+  created_at_from?: number
+  created_at_to?: number
+}
+
+export interface ListTasksResult extends ListPageInfo {
+  success: boolean
+  tasks: KommoTask[]
+  /** Set when some filters were applied locally because Kommo has no such filter. */
+  note?: string
+  error?: string
+}
+
+export interface GetTaskResult {
+  success: boolean
+  task?: KommoTask
+  error?: string
+}
+
+/** Result of a task write: `task` is the data written, with its `id`. */
+export interface TaskWriteResult {
+  success: boolean
+  task?: Omit<CreateTaskData, 'complete_till' | 'result'> & { id: number; complete_till?: number; result?: { text: string } }
+  taskId?: number
+  error?: string
+}
+
+/** One item of a batch write. */
+export interface BatchItemResult {
+  /** Position in the input. */
+  index: number
+  success: boolean
+  id?: number
+  error?: string
+  /** Kommo's field errors for this item. */
+  errors?: Array<{ request_id: string; code: string; path: string; detail: string }>
+}
+
+/** Result of `createTasks`, `updateTasks`, `createNotes`, `updateNotes`. */
+export interface BatchWriteResult {
+  /** True when every item was saved. */
+  success: boolean
+  results: BatchItemResult[]
+  saved: number
+  failed: number
+  error?: string
+}
+
+export type KommoNoteEntityType = 'leads' | 'contacts' | 'companies'
+
+/** Note types that can be written: common (params.text), call_in/call_out (uniq, duration, source, phone), service_message, extended_service_message, message_cashier, geolocation, sms_in/sms_out. */
+export type KommoNoteType =
+  | 'common' | 'call_in' | 'call_out' | 'service_message' | 'extended_service_message' | 'message_cashier'
+  | 'geolocation' | 'sms_in' | 'sms_out' | (string & {})
+
+/** A Kommo note. `text` repeats `params.text`. */
+export interface KommoNote {
+  id: number
+  entity_id: number
+  note_type: string
+  params: Record<string, unknown>
+  text?: string
+  responsible_user_id?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  is_pinned?: boolean
+  account_id?: number
+}
+
+export interface GetNoteParams {
+  noteId: number
+  entityType: KommoNoteEntityType
+}
+
+export interface ListNotesParams extends PageOptions {
+  entityType: KommoNoteEntityType
+  /** Notes of this entity only; otherwise notes of every entity of the type. */
+  entityId?: number
+  note_type?: KommoNoteType | KommoNoteType[]
+  ids?: number[]
+  updated_at_from?: number
+  updated_at_to?: number
+  /** Not Kommo filters: applied to the page(s) read (see `note`). */
+  responsible_user_id?: number
+  created_at_from?: number
+  created_at_to?: number
+}
+
+export interface ListNotesResult extends ListPageInfo {
+  success: boolean
+  notes: KommoNote[]
+  note?: string
+  error?: string
+}
+
+export interface GetNoteResult {
+  success: boolean
+  note?: KommoNote
+  error?: string
+}
+
+export interface CreateNoteParams {
+  /** Saved as `params.text`. */
+  text?: string
+  entityType: KommoNoteEntityType
+  entityId: number
+  /** Default `common`. */
+  note_type?: KommoNoteType
+  responsible_user_id?: number
+  /** Type-specific params, e.g. for calls `{ uniq, duration, source, phone }`. */
+  params?: Record<string, unknown>
+}
+
+export interface UpdateNoteParams {
+  noteId: number
+  entityType: KommoNoteEntityType
+  /** The note's entity; read first (one extra request) when absent. */
+  entityId?: number
+  text?: string
+  note_type?: KommoNoteType
+  responsible_user_id?: number
+  params?: Record<string, unknown>
+}
+
+export interface NoteWriteResult {
+  success: boolean
+  note?: { id: number; entity_id?: number; entity_type: KommoNoteEntityType; note_type?: string; params?: Record<string, unknown>; text?: string; updated_at?: number }
+  noteId?: number
+  error?: string
+}
+
+/** One item of `createNotes` / `updateNotes`. */
+export interface NoteItem {
+  /** Required by `updateNotes`. */
+  id?: number
+  entity_id?: number
+  note_type?: KommoNoteType
+  /** Saved as `params.text`. */
+  text?: string
+  params?: Record<string, unknown>
+  responsible_user_id?: number
+  created_by?: number
+}
+
+export interface SimpleResult {
+  success: boolean
+  error?: string
+}
+
+/** The Kommo account. Extras asked for with `with=` appear at the root or under `_embedded`. */
+export interface KommoAccount {
+  id: number
+  name: string
+  subdomain: string
+  current_user_id?: number
+  country?: string
+  currency?: string
+  currency_symbol?: string
+  created_at?: number
+  is_unsorted_on?: boolean
+  is_loss_reason_enabled?: boolean
+  customers_mode?: string
+  amojo_id?: string
+  uuid?: string
+  version?: number
+  drive_url?: string
+  is_api_filter_enabled?: boolean
+  _embedded?: {
+    task_types?: Array<{ id: number; name: string; code?: string }>
+    users_groups?: Array<{ id: number; name: string; uuid?: string | null }>
+    datetime_settings?: Record<string, string>
+    amojo_rights?: { can_direct: boolean; can_create_groups: boolean }
+    entity_names?: Record<string, unknown>
+  }
+  [key: string]: unknown
+}
+
+export type KommoAccountWith =
+  | 'amojo_id' | 'amojo_rights' | 'users_groups' | 'task_types' | 'version' | 'entity_names' | 'datetime_settings'
+  | 'drive_url' | 'uuid' | 'invoices_settings' | 'is_api_filter_enabled'
+
+export interface GetAccountResult {
+  success: boolean
+  account?: KommoAccount
+  error?: string
+}
+
+export interface KommoUser {
+  id: number
+  name: string
+  email?: string
+  lang?: string
+  rights?: Record<string, unknown> & { is_admin?: boolean; is_active?: boolean }
+}
+
+export interface GetUserParams {
+  userId: number
+}
+
+export interface ListUsersResult extends ListPageInfo {
+  success: boolean
+  users: KommoUser[]
+  error?: string
+}
+
+export interface GetUserResult {
+  success: boolean
+  user?: KommoUser
+  error?: string
+}
+
+/** An event of the activity feed. Ids are strings. */
+export interface KommoEvent {
+  id: string
+  /** `lead_added`, `lead_status_changed`, `common_note_added`, `task_completed`, `incoming_call`... */
+  type: string
+  entity_id: number
+  /** `lead`, `contact`, `company`, `task`... */
+  entity_type: string
+  created_by?: number
+  created_at?: number
+  value_after: unknown
+  value_before: unknown
+  account_id?: number
+  _embedded?: { entity?: { id: number; name?: string } }
+}
+
+/** Filters of `listEvents` (sent as Kommo's comma-separated `filter[...]`). */
+export interface ListEventsFilters extends PageOptions {
+  /** `lead`, `contact`, `company`, `task`, `customer`, `catalog_<id>` (plurals accepted), one or several. */
+  entity?: string | string[]
+  /** At most 10; needs exactly one `entity`. */
+  entity_id?: number | number[]
+  type?: string | string[]
+  /** At most 10. */
+  created_by?: number | number[]
+  created_at_from?: number
+  created_at_to?: number
+  ids?: string[]
+}
+
+export interface ListEventsResult extends ListPageInfo {
+  success: boolean
+  events: KommoEvent[]
+  error?: string
+}
+
+/** An incoming (unsorted) lead. */
+export interface KommoUnsorted {
+  uid: string
+  source_uid?: string
+  source_name?: string
+  category: 'forms' | 'sip' | 'chats' | 'mail' | string
+  pipeline_id?: number
+  created_at?: number
+  metadata: Record<string, unknown>
+  account_id?: number
+  _embedded?: { leads: Array<{ id: number }>; contacts: Array<{ id: number }>; companies: Array<{ id: number }> }
+}
+
+export interface ListUnsortedFilters extends PageOptions {
+  category?: 'forms' | 'sip' | 'chats' | 'mail' | Array<'forms' | 'sip' | 'chats' | 'mail'>
+  pipeline_id?: number
+  uid?: string | string[]
+}
+
+export interface ListUnsortedResult extends ListPageInfo {
+  success: boolean
+  unsorted: KommoUnsorted[]
+  error?: string
+}
+
+export interface UnsortedActionResult {
+  success: boolean
+  uid: string
+  leadIds: number[]
+  contactIds: number[]
+  error?: string
+}
+
+export interface KommoLossReason {
+  id: number
+  name: string
+  sort?: number
+  created_at?: number
+  updated_at?: number
+}
+
+export interface ListLossReasonsResult {
+  success: boolean
+  lossReasons: KommoLossReason[]
+  totalFound: number
+  error?: string
+}
+
+/** `normalizePagination` input. */
+export interface PaginationParams {
+  page?: number
+  limit?: number
+export interface KommoSource {
+  id: number
+  name: string
+  pipeline_id?: number
+  external_id?: string
+  default?: boolean
+  origin_code?: string
+  services?: unknown[]
+}
+
+export interface ListSourcesResult {
+  success: boolean
+  sources: KommoSource[]
+  totalFound: number
+  error?: string
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -354,14 +1316,359 @@ export declare class SandboxHandle {
   stop(): Promise<void>
 }
 
+/** Accepts an incoming lead into its pipeline: `acceptUnsorted(uid, { user_id?, status_id? }, config)`. */
+export declare function acceptUnsorted(uid: string, options: { user_id?: number; status_id?: number } | undefined | KommoConfigInput, config?: KommoConfigInput): Promise<UnsortedActionResult>
+
+/** Adds tags to one entity with one PATCH (`tags_to_add`); names that do not exist yet are created. */
+export declare function attachTags(entityType: TagEntityType, entityId: number, tags: Array<string | { id?: number; name?: string }>, config: KommoConfigInput): Promise<LinkResult>
+
+/**
+ * Marks a task done, optionally with a result text (saved as Kommo's `result: { text }`).
+ * Both `completeTask(taskId, config, resultText?)` and `completeTask(taskId, resultText, config)` work.
+ */
+export declare function completeTask(taskId: number, configOrResultText: KommoConfigInput | string, resultTextOrConfig?: string | KommoConfigInput): Promise<TaskWriteResult>
+
+/** Creates an element in a catalog (`name`, `custom_fields_values`). */
+export declare function createCatalogElement(catalogId: number, data: CatalogElementData, config: KommoConfigInput): Promise<CatalogElementWriteResult>
+
+/** Creates many companies, 250 per request. */
+export declare function createCompanies(items: Array<Record<string, unknown>>, config: KommoConfigInput): Promise<BatchWriteResult>
+
+/**
+ * Creates a company (`name`, `responsible_user_id`, `custom_fields_values`, tags, and the
+ * `phones` / `emails` shortcuts).
+ */
+export declare function createCompany(data: CreateCompanyData, config: KommoConfigInput): Promise<CompanyWriteResult>
+
+/**
+ * Creates leads together with a new contact and company each (`POST /leads/complex`, 50 per
+ * request): `{ name, price, _embedded: { contacts: [{ first_name, custom_fields_values }],
+ * companies: [{ name }] } }`. Resolves to
+ * `{ success, results: [{ id, contact_id, company_id, request_id, merged }], error? }`.
+ */
+export declare function createComplexLeads(items: ComplexLeadData[], config: KommoConfigInput): Promise<ComplexLeadsResult>
+
+/**
+ * Creates a contact. Besides Kommo's fields (`name`, `first_name`, `last_name`,
+ * `responsible_user_id`, `custom_fields_values`, `_embedded.companies`, tags), `phones` and
+ * `emails` (strings or `{ value, type }`) become the PHONE and EMAIL fields.
+ */
+export declare function createContact(data: CreateContactData, config: KommoConfigInput): Promise<ContactWriteResult>
+
+/** Creates many contacts (Kommo's contact objects), 250 per request. */
+export declare function createContacts(items: Array<Record<string, unknown>>, config: KommoConfigInput): Promise<BatchWriteResult>
+
+/** Creates a deal (a lead). `stage_id` is accepted as `status_id`. Resolves to `{ success, deal?, dealId?, error? }`. */
+export declare function createDeal(data: CreateDealData, config: KommoConfigInput): Promise<DealWriteResult>
+
 /**
  * Creates a lead. Link contacts and a company at creation with
  * `_embedded: { contacts: [{ id }], companies: [{ id }] }`.
  */
 export declare function createLead(data: CreateLeadData, config: KommoConfigInput): Promise<LeadWriteResult>
 
+/**
+ * Creates many leads (Kommo's lead objects), 250 per request. Resolves to
+ * `{ success, succeeded, failed, results: [{ index, success, id?, error?, errors? }] }`.
+ */
+export declare function createLeads(items: CreateLeadData[], config: KommoConfigInput): Promise<BatchWriteResult>
+
+/**
+ * Adds a note to a lead, contact or company: `{ text, entityType, entityId, note_type = 'common',
+ * responsible_user_id?, params? }`. The text is saved in Kommo's `params.text`.
+ */
+export declare function createNote(params: CreateNoteParams, config: KommoConfigInput): Promise<NoteWriteResult>
+
+/** Creates many notes on entities of one type (250 per request), with a result per item. */
+export declare function createNotes(entityType: 'leads' | 'contacts' | 'companies', items: NoteItem[], config: KommoConfigInput): Promise<BatchWriteResult>
+
+/**
+ * Creates tags in one request (`[{ name, color? }]` or names); existing names return the
+ * existing tags.
+ */
+export declare function createTags(entityType: TagEntityType, tags: Array<string | { name: string; color?: string }>, config: KommoConfigInput): Promise<CreateTagsResult>
+
+/**
+ * Creates a task. `text` and `complete_till` (Unix seconds or an ISO 8601 string) are required;
+ * attach it with `entity_id` + `entity_type`. `result` may be a string or `{ text }`.
+ */
+export declare function createTask(data: CreateTaskData, config: KommoConfigInput): Promise<TaskWriteResult>
+
+/** Creates many tasks in as few requests as Kommo allows (250 per request), with a result per item. */
+export declare function createTasks(items: CreateTaskData[], config: KommoConfigInput): Promise<BatchWriteResult>
+
+/** Declines (deletes) an incoming lead: `declineUnsorted(uid, { user_id? }, config)`. */
+export declare function declineUnsorted(uid: string, options: { user_id?: number } | undefined | KommoConfigInput, config?: KommoConfigInput): Promise<UnsortedActionResult>
+
+/** Removes tags from one entity with one PATCH (`tags_to_delete`). */
+export declare function detachTags(entityType: TagEntityType, entityId: number, tags: Array<string | { id?: number; name?: string }>, config: KommoConfigInput): Promise<LinkResult>
+
+/**
+ * Formats a contact as readable text for a model: id, name, phones and emails (with types),
+ * company, up to 5 other fields and the creation date (`YYYY-MM-DD`, UTC).
+ */
+export declare function formatContactAsText(contact: KommoContact): string
+
+/**
+ * Formats a contact search result (`searchContactByPhone`, `searchContactByEmail`,
+ * `listContacts`) as context text: the error, "no contacts", or up to 5 contacts.
+ */
+export declare function formatSearchResultsAsContext(result: SearchContactResult | ListContactsResult): string
+
+/** Tool description for getting one contact. */
+export declare const GET_CONTACT_TOOL_DESCRIPTION: string
+
+/** Tool description for a lead's custom fields. */
+export declare const GET_LEAD_CUSTOM_FIELDS_TOOL_DESCRIPTION: string
+
+/** Tool description for a pipeline's stages. */
+export declare const GET_PIPELINE_STATUSES_TOOL_DESCRIPTION: string
+
+/** Tool description for getting one pipeline. */
+export declare const GET_PIPELINE_TOOL_DESCRIPTION: string
+
+/** Tool description for a select field's options. */
+export declare const GET_SELECT_FIELD_OPTIONS_TOOL_DESCRIPTION: string
+
+/**
+ * The account with `with=` extras (`task_types`, `users_groups`, `datetime_settings`,
+ * `amojo_id`, `amojo_rights`, `version`, `entity_names`, `drive_url`, `uuid`,
+ * `invoices_settings`, `is_api_filter_enabled`). Call `getAccount(with, config)` or `getAccount(config)`.
+ */
+export declare function getAccount(withOrConfig: string[] | string | undefined | KommoConfigInput, config?: KommoConfigInput): Promise<GetAccountResult>
+
+/** One catalog. A missing one resolves to `{ success: false, error: 'Catalog with ID N not found' }`. */
+export declare function getCatalog(params: GetCatalogParams, config: KommoConfigInput): Promise<GetCatalogResult>
+
+/** The custom field definitions of a catalog (SKU, price, ...). */
+export declare function getCatalogCustomFields(params: GetCatalogParams, config: KommoConfigInput): Promise<CatalogCustomFieldsResult>
+
+/**
+ * One catalog element (one request). A missing one resolves to
+ * `{ success: false, error: 'Element with ID N not found in catalog M' }`.
+ */
+export declare function getCatalogElement(params: GetCatalogElementParams, config: KommoConfigInput): Promise<GetCatalogElementResult>
+
+/**
+ * One company by id. A missing company resolves to
+ * `{ success: false, error: 'Company with ID N not found' }`.
+ */
+export declare function getCompany(params: GetCompanyParams, config: KommoConfigInput): Promise<GetCompanyResult>
+
+/**
+ * One contact by id (`with` adds Kommo's `with=` values, e.g. `['leads']`). A missing contact
+ * resolves to `{ success: false, error: 'Contact with ID N not found' }`.
+ */
+export declare function getContact(params: GetContactParams, config: KommoConfigInput): Promise<GetContactResult>
+
+/** The custom field values of a contact (`custom_fields_values`, `[]` when it has none). */
+export declare function getContactCustomFields(contactId: number, config: KommoConfigInput): Promise<ContactCustomFieldsResult>
+
+/** One custom field definition by id. Resolves to `{ success, customField?, error? }`. */
+export declare function getCustomField(entityType: CustomFieldEntity, fieldId: number, config: KommoConfigInput): Promise<GetCustomFieldResult>
+
+/** One deal by id. Resolves to `{ success, deal?, error? }`. */
+export declare function getDeal(params: { dealId: number }, config: KommoConfigInput): Promise<GetDealResult>
+
+/** Deals linked to a company. Resolves to `{ success, deals, totalFound, page, hasMore, error? }`. */
+export declare function getDealsByCompany(companyId: number, config: KommoConfigInput): Promise<ListDealsResult>
+
+/**
+ * Deals linked to a contact (read from the contact's `with=leads`, then listed by id).
+ * Resolves to `{ success, deals, totalFound, page, hasMore, error? }`.
+ */
+export declare function getDealsByContact(contactId: number, config: KommoConfigInput): Promise<ListDealsResult>
+
+/**
+ * Reads the connection settings from the environment like the MCP server does
+ * (`KOMMO_BASE_URL` or `KOMMO_SUBDOMAIN`, `KOMMO_ACCESS_TOKEN`, `KOMMO_DEFAULT_COUNTRY`,
+ * `KOMMO_ALLOW_UNTRUSTED_HOST`) and returns the normalised config, or throws a
+ * `KommoConfigError` whose issues name the variables to set.
+ */
+export declare function getKommoConfig(): KommoConfig
+
 /** One lead by id. A missing lead resolves to `{ success: false, error: 'Lead with ID N not found' }`. */
 export declare function getLead(params: GetLeadParams, config: KommoConfigInput): Promise<GetLeadResult>
+
+/**
+ * One custom field of a lead by id, with its definition and current value.
+ * Resolves to `{ success, field?, currentValue?, error? }` (`currentValue` is the values
+ * array, `null` when the lead has not filled it).
+ */
+export declare function getLeadCustomFieldInfo(leadId: number, fieldId: number, config: KommoConfigInput): Promise<GetLeadCustomFieldInfoResult>
+
+/**
+ * Every custom field of leads with this lead's values (fields it has not filled have
+ * `values: []`). Resolves to `{ success, customFields, pipelineId, error? }`.
+ */
+export declare function getLeadCustomFields(leadId: number, config: KommoConfigInput): Promise<GetLeadCustomFieldsResult>
+
+/**
+ * Every custom field definition of leads (all pages, all types; 0.1.x kept only fields with
+ * options). Resolves to `{ success, fields, error? }`.
+ */
+export declare function getLeadCustomFieldsMetadata(config: KommoConfigInput): Promise<GetLeadCustomFieldsMetadataResult>
+
+/**
+ * The products linked to a lead with their real names, quantities and catalog ids: one
+ * request for the lead, one per catalog for the elements.
+ */
+export declare function getLeadProducts(leadId: number, config: KommoConfigInput): Promise<LeadProductsResult>
+
+/**
+ * Leads linked to a contact: read from the contact's `with=leads` (0.1.x sent a `contact_id`
+ * filter Kommo ignores and got every lead), then listed by id, up to 250.
+ * Resolves to `{ success, leads, totalFound, page, hasMore, error? }`.
+ */
+export declare function getLeadsByContact(contactId: number, config: KommoConfigInput): Promise<ListLeadsResult>
+
+/** One note of a lead, contact or company. */
+export declare function getNote(params: GetNoteParams, config: KommoConfigInput): Promise<GetNoteResult>
+
+/** Notes of a contact. */
+export declare function getNotesByContact(contactId: number, config: KommoConfigInput): Promise<ListNotesResult>
+
+/** Notes of a deal (a lead). */
+export declare function getNotesByDeal(dealId: number, config: KommoConfigInput): Promise<ListNotesResult>
+
+/** Notes of a lead. */
+export declare function getNotesByLead(leadId: number, config: KommoConfigInput): Promise<ListNotesResult>
+
+/**
+ * One pipeline with its stages (`GET /leads/pipelines/{id}`; no fallback to endpoints that do
+ * not exist). Resolves to `{ success, pipeline?, error? }`.
+ */
+export declare function getPipeline(params: { pipelineId: number }, config: KommoConfigInput): Promise<GetPipelineResult>
+
+/**
+ * The stages of a pipeline, in order (`GET /leads/pipelines/{id}/statuses`).
+ * Resolves to `{ success, statuses, totalFound, error? }`.
+ */
+export declare function getPipelineStatuses(params: { pipelineId: number }, config: KommoConfigInput): Promise<GetPipelineStatusesResult>
+
+/**
+ * Options of a lead select/multiselect/radiobutton field, from the cached definitions
+ * (all pages). Resolves to `{ success, fieldId, fieldName?, fieldCode?, fieldType?, options?, error? }`.
+ */
+export declare function getSelectFieldOptions(fieldId: number, config: KommoConfigInput): Promise<GetSelectFieldOptionsResult>
+
+/** One task by id. A missing task resolves to `{ success: false, error: 'Task with ID N not found' }`. */
+export declare function getTask(params: GetTaskParams, config: KommoConfigInput): Promise<GetTaskResult>
+
+/** Tasks attached to a contact. */
+export declare function getTasksByContact(contactId: number, config: KommoConfigInput): Promise<ListTasksResult>
+
+/** Tasks attached to a deal (a lead). */
+export declare function getTasksByDeal(dealId: number, config: KommoConfigInput): Promise<ListTasksResult>
+
+/** Tasks attached to a lead. */
+export declare function getTasksByLead(leadId: number, config: KommoConfigInput): Promise<ListTasksResult>
+
+/** One user by id (`{ userId }`). */
+export declare function getUser(params: GetUserParams, config: KommoConfigInput): Promise<GetUserResult>
+
+/**
+ * Links a contact to a company with one request (an array body). When Kommo reports an
+ * error because the link already exists, the link is checked and the call succeeds with
+ * `alreadyLinked: true`; any other error is returned.
+ */
+export declare function linkContactToCompany(contactId: number, companyId: number, config: KommoConfigInput): Promise<LinkResult>
+
+/** Links a company to a deal. Resolves to `{ success, error? }`. */
+export declare function linkDealToCompany(dealId: number, companyId: number, config: KommoConfigInput): Promise<LinkResult>
+
+/**
+ * Links a contact to a deal (`POST /leads/{id}/link` with an array body). Linking twice is
+ * harmless. Resolves to `{ success, error? }`.
+ */
+export declare function linkDealToContact(dealId: number, contactId: number, config: KommoConfigInput): Promise<LinkResult>
+
+/**
+ * Links one entity to several others in one request. Each link is
+ * `{ to_entity_id, to_entity_type, metadata? }`; catalog elements need `metadata.catalog_id`
+ * (and take `quantity`), contacts of a lead take `metadata.is_main`.
+ */
+export declare function linkEntities(entityType: LinkEntityType, entityId: number, links: KommoLink[], config: KommoConfigInput): Promise<LinkEntitiesResult>
+
+/**
+ * Links a contact to a lead (one request, array body). An already linked contact resolves to
+ * success with `alreadyLinked: true`.
+ */
+export declare function linkLeadToContact(leadId: number, contactId: number, config: KommoConfigInput): Promise<LinkResult>
+
+/**
+ * Kept for compatibility: always `{ success: false, error }` explaining that notes belong to
+ * one entity from creation (no request is made).
+ */
+export declare function linkNoteToContact(noteId: number, contactId: number, config?: KommoConfigInput): Promise<SimpleResult>
+
+/** Kept for compatibility: always `{ success: false, error }` (see `linkNoteToContact`). */
+export declare function linkNoteToDeal(noteId: number, dealId: number, config?: KommoConfigInput): Promise<SimpleResult>
+
+/** Kept for compatibility: always `{ success: false, error }` (see `linkNoteToContact`). */
+export declare function linkNoteToLead(noteId: number, leadId: number, config?: KommoConfigInput): Promise<SimpleResult>
+
+/**
+ * Links a catalog element (product) to a lead with a quantity (default 1). Linking it again
+ * sets the new quantity.
+ */
+export declare function linkProductToLead(leadId: number, elementId: number, catalogId: number, quantity: number | undefined, config: KommoConfigInput): Promise<LinkResult>
+
+/** Attaches a task to a contact (a task belongs to one entity; this moves it). */
+export declare function linkTaskToContact(taskId: number, contactId: number, config: KommoConfigInput): Promise<TaskWriteResult>
+
+/** Attaches a task to a deal (a lead). */
+export declare function linkTaskToDeal(taskId: number, dealId: number, config: KommoConfigInput): Promise<TaskWriteResult>
+
+/** Attaches a task to a lead. */
+export declare function linkTaskToLead(taskId: number, leadId: number, config: KommoConfigInput): Promise<TaskWriteResult>
+
+/** Tool description for listing pipelines. */
+export declare const LIST_PIPELINES_TOOL_DESCRIPTION: string
+
+/** A page of a catalog's elements (`page`, `limit` up to 250, optional `query`, `allPages`). */
+export declare function listCatalogElements(params: ListCatalogElementsParams, config: KommoConfigInput): Promise<ListCatalogElementsResult>
+
+/** Every catalog (list) of the account: products, suppliers, ... */
+export declare function listCatalogs(config: KommoConfigInput): Promise<ListCatalogsResult>
+
+/** Lists companies with the same filters as `listContacts`. */
+export declare function listCompanies(filters: ListCompaniesFilters | undefined, config: KommoConfigInput): Promise<ListCompaniesResult>
+
+/**
+ * Lists contacts with Kommo's filters: `responsible_user_id` (a number or a list), `ids`,
+ * `name`, `created_at_from/to`, `updated_at_from/to`, `query`, plus `page`, `limit` (up to
+ * 250), `with`, `order` and `allPages`. `group_id` has no Kommo filter: it is applied to the
+ * contacts read.
+ */
+export declare function listContacts(filters: ListContactsFilters | undefined, config: KommoConfigInput): Promise<ListContactsResult>
+
+/**
+ * Custom field groups (tabs) of `leads`, `contacts` or `companies`.
+ * Resolves to `{ success, groups, totalFound, error? }`.
+ */
+export declare function listCustomFieldGroups(entityType: CustomFieldEntity, config: KommoConfigInput): Promise<ListCustomFieldGroupsResult>
+
+/**
+ * Custom field definitions of `leads`, `contacts`, `companies` or `catalogs/<id>`, one page
+ * (`limit` up to 250) or all pages. Resolves to
+ * `{ success, customFields, totalFound, page, hasMore, nextPage?, totalPages?, error? }`.
+ */
+export declare function listCustomFields(entityType: CustomFieldEntity, options: ListCustomFieldsOptions | undefined, config: KommoConfigInput): Promise<ListCustomFieldsResult>
+
+/**
+ * Lists deals with the filters of `listLeads` plus `stage_id` (a stage id, sent as Kommo's
+ * status filter with its pipeline) and `company_id` (the company's leads).
+ * Resolves to `{ success, deals, totalFound, page, totalPages?, hasMore, nextPage?, error? }`.
+ */
+export declare function listDeals(filters: ListDealsFilters | undefined, config: KommoConfigInput): Promise<ListDealsResult>
+
+/**
+ * The activity feed, newest first: `entity`, `entity_id` (≤ 10, with one entity), `type`,
+ * `created_by` (≤ 10), `created_at_from/to`, `ids`, `page`, `limit`, `with`
+ * (`lead_name`, `contact_name`, `company_name`...). Event ids are strings.
+ */
+export declare function listEvents(filters: ListEventsFilters | undefined, config: KommoConfigInput): Promise<ListEventsResult>
 
 /**
  * Lists leads with Kommo's filters: `pipeline_id`, `status_id`, `responsible_user_id` (a
@@ -371,6 +1678,21 @@ export declare function getLead(params: GetLeadParams, config: KommoConfigInput)
 export declare function listLeads(filters: ListLeadsFilters | undefined, config: KommoConfigInput): Promise<ListLeadsResult>
 
 /**
+ * The links of one entity (`leads`, `contacts`, `companies`, `customers`), optionally only to
+ * one entity (`to_entity_id` with `to_entity_type`) or one catalog (`to_catalog_id`).
+ */
+export declare function listLinks(entityType: LinkEntityType, entityId: number, filters: ListLinksFilters | undefined, config: KommoConfigInput): Promise<ListLinksResult>
+
+/** Every reason a lead can be lost for (to set `loss_reason_id` when closing a lead as lost). */
+export declare function listLossReasons(config: KommoConfigInput): Promise<ListLossReasonsResult>
+
+/**
+ * Lists notes of one entity (`entityId`) or of every entity of a type, with `note_type`
+ * (one or a list), `ids`, `updated_at_from/to`, `page`, `limit`, `order` and `allPages`.
+ */
+export declare function listNotes(params: ListNotesParams, config: KommoConfigInput): Promise<ListNotesResult>
+
+/**
  * Lists every pipeline of the account with its statuses (`_embedded.statuses`, in order).
  *
  * Resolves to `{ success, pipelines, totalFound, error? }` and never rejects for API failures.
@@ -378,10 +1700,53 @@ export declare function listLeads(filters: ListLeadsFilters | undefined, config:
 export declare function listPipelines(config: KommoConfigInput): Promise<ListPipelinesResult>
 
 /**
+ * The account's lead sources (integration channels); `listSources(config)` or
+ * `listSources({ external_id }, config)`.
+ */
+export declare function listSources(filtersOrConfig: { external_id?: string | string[] } | undefined | KommoConfigInput, config?: KommoConfigInput): Promise<ListSourcesResult>
+
+/**
+ * The tags of an entity type (`leads`, `contacts`, `companies`, `customers`): `query`
+ * searches names, `name` matches one exactly, plus `ids`, `page`, `limit`.
+ */
+export declare function listTags(entityType: TagEntityType, filters: ListTagsFilters | undefined, config: KommoConfigInput): Promise<ListTagsResult>
+
+/**
+ * Lists tasks with Kommo's filters: `responsible_user_id`, `task_type_id`, `entity_type` +
+ * `entity_id`, `is_completed`, `updated_at_from/to`, `ids`, plus `page`, `limit`, `order`
+ * (`complete_till`, `created_at`, `id`) and `allPages`. `complete_till_from/to` and
+ * `created_at_from/to` are not Kommo filters: they are applied to the page(s) read (see `note`).
+ */
+export declare function listTasks(filters: ListTasksFilters | undefined, config: KommoConfigInput): Promise<ListTasksResult>
+
+/**
+ * Incoming leads waiting in "Incoming leads": `category` (forms, sip, chats, mail),
+ * `pipeline_id`, `uid`, `page`, `limit`, `order` (`{ created_at: 'desc' }`).
+ */
+export declare function listUnsorted(filters: ListUnsortedFilters | undefined, config: KommoConfigInput): Promise<ListUnsortedResult>
+
+/** Lists the account's users (`page`, `limit`, `with`: role, group, uuid, amojo_id, user_rank, phone_number). */
+export declare function listUsers(options: PageOptions | undefined | KommoConfigInput, config?: KommoConfigInput): Promise<ListUsersResult>
+
+/** Normalises `{ page, limit }`: `page` at least 1, `limit` between 1 and 250 (default 50). */
+export declare function normalizePagination(params?: PaginationParams): Pagination
+
+/**
  * Normalises a phone string to its digits for searching: `+57 (300) 123-4567` and
  * `0057 300.123.4567` both give `573001234567`.
  */
 export declare function normalizePhone(phone: string): string
+
+/** Page and limit after clamping. */
+export interface Pagination {
+  /** At least 1. */
+  page: number
+  /** Between 1 and 250 (default 50). */
+  limit: number
+}
+
+/** Pins a note to the top of its entity's feed (`{ noteId, entityType }`). */
+export declare function pinNote(params: GetNoteParams, config: KommoConfigInput): Promise<SimpleResult>
 
 /** Runs the command line and resolves with the process exit code. Used by `bin/kommo-mcp.js`. */
 export declare function runCli(argv: Array<string>): Promise<number>
@@ -389,8 +1754,46 @@ export declare function runCli(argv: Array<string>): Promise<number>
 /** The token the sandbox accepts by default. */
 export declare const SANDBOX_TOKEN: string
 
+/** Tool description for contact search by phone (kept from 0.1.x as an export). */
+export declare const SEARCH_CONTACT_TOOL_DESCRIPTION: string
+
+/** Tool description for finding a lead's custom field. */
+export declare const SEARCH_LEAD_CUSTOM_FIELD_TOOL_DESCRIPTION: string
+
+/** Tool description for finding pipelines by name. */
+export declare const SEARCH_PIPELINE_BY_NAME_TOOL_DESCRIPTION: string
+
+/**
+ * Catalogs whose name contains `name` (ignoring case and accents), optionally of one `type`
+ * (`regular`, `products`, ...). One request.
+ */
+export declare function searchCatalog(params: SearchCatalogParams, config: KommoConfigInput): Promise<ListCatalogsResult>
+
+/** Elements of a catalog matching Kommo's `query` (names and field values such as SKU), up to 250. */
+export declare function searchCatalogElement(params: SearchCatalogElementParams, config: KommoConfigInput): Promise<SearchCatalogElementResult>
+
+/**
+ * Finds companies by Kommo's full-text search (name, phones, emails, web, other fields).
+ * Reads up to 250 matches.
+ */
+export declare function searchCompany(params: SearchCompanyParams, config: KommoConfigInput): Promise<SearchCompanyResult>
+
+/**
+ * Companies whose web address or an email is on `domain` (`acme.com`, `https://www.acme.com`
+ * or `info@acme.com` all work). Companies that merely mention the domain are not returned.
+ */
+export declare function searchCompanyByDomain(domain: string, config: KommoConfigInput): Promise<SearchCompanyResult>
+
 /** Alias of `searchContactByPhone`, kept from the original package. */
 export declare function searchContact(params: SearchContactParams, config: KommoConfigInput): Promise<SearchContactResult>
+
+/**
+ * Finds contacts by email address. Any text with an `@` is accepted; only contacts with an
+ * EMAIL value equal to it (ignoring case) are returned.
+ *
+ * Resolves to `{ success, totalFound, contacts, error? }`.
+ */
+export declare function searchContactByEmail(params: SearchContactByEmailParams, config: KommoConfigInput): Promise<SearchContactResult>
 
 /**
  * Finds contacts by phone number in any format (`+57 300 123 4567`, `0057 ...`,
@@ -402,12 +1805,28 @@ export declare function searchContact(params: SearchContactParams, config: Kommo
  */
 export declare function searchContactByPhone(params: SearchContactParams, config: KommoConfigInput): Promise<SearchContactResult>
 
+/** Finds deals (leads) by Kommo's full-text search. Resolves to `{ success, deals, totalFound, error? }`. */
+export declare function searchDeal(params: { query: string }, config: KommoConfigInput): Promise<SearchDealResult>
+
 /**
  * Finds leads by Kommo's full-text search (name, custom field values...).
  *
  * Resolves to `{ success, leads, totalFound, error? }`.
  */
 export declare function searchLead(params: SearchLeadParams, config: KommoConfigInput): Promise<SearchLeadResult>
+
+/**
+ * Finds one of the lead's custom fields by id, code or name (case and accents ignored; a
+ * unique prefix or part of the name works), filled or not. Resolves to
+ * `{ success, field?, error? }`; an ambiguous term lists the candidates.
+ */
+export declare function searchLeadCustomField(leadId: number, searchTerm: string | number, config: KommoConfigInput): Promise<SearchLeadCustomFieldResult>
+
+/**
+ * Pipelines whose name contains `name`, ignoring case and accents.
+ * Resolves to `{ success, pipelines, totalFound, error? }`.
+ */
+export declare function searchPipelineByName(params: { name: string }, config: KommoConfigInput): Promise<ListPipelinesResult>
 
 /**
  * Starts the embedded Kommo API v4 sandbox on 127.0.0.1, seeded with deterministic data
@@ -426,11 +1845,78 @@ export interface StartSandboxOptions {
 /** Stops a running `runCli` (the MCP server or the sandbox); `runCli` then resolves. */
 export declare function stopServer(): void
 
+/** Removes links in one request (`{ to_entity_id, to_entity_type }` each). */
+export declare function unlinkEntities(entityType: LinkEntityType, entityId: number, links: KommoLink[], config: KommoConfigInput): Promise<LinkResult>
+
+/** Removes a product (catalog element) from a lead (one request). */
+export declare function unlinkProductFromLead(leadId: number, elementId: number, config: KommoConfigInput): Promise<LinkResult>
+
+/** Unpins a note. */
+export declare function unpinNote(params: GetNoteParams, config: KommoConfigInput): Promise<SimpleResult>
+
+/** Tool description for updating lead custom fields by name. */
+export declare const UPDATE_LEAD_CUSTOM_FIELDS_TOOL_DESCRIPTION: string
+
+/** Tool description for updating a lead. */
+export declare const UPDATE_LEAD_TOOL_DESCRIPTION: string
+
+/** Updates an element with one `PATCH /catalogs/{id}/elements/{elementId}`. */
+export declare function updateCatalogElement(catalogId: number, elementId: number, data: CatalogElementData, config: KommoConfigInput): Promise<CatalogElementWriteResult>
+
+/** Updates many companies (each item with its `id`), 250 per request. */
+export declare function updateCompanies(items: Array<Record<string, unknown> & { id: number }>, config: KommoConfigInput): Promise<BatchWriteResult>
+
+/** Updates a company's fields with one `PATCH /companies/{id}`. */
+export declare function updateCompany(companyId: number, data: UpdateCompanyData, config: KommoConfigInput): Promise<CompanyWriteResult>
+
+/** Updates a contact's fields with one `PATCH /contacts/{id}`. */
+export declare function updateContact(contactId: number, data: UpdateContactData, config: KommoConfigInput): Promise<ContactWriteResult>
+
+/** Updates many contacts (each item with its `id`), 250 per request. */
+export declare function updateContacts(items: Array<Record<string, unknown> & { id: number }>, config: KommoConfigInput): Promise<BatchWriteResult>
+
+/** Updates a deal (a lead). Resolves to `{ success, deal?, dealId?, error? }`. */
+export declare function updateDeal(dealId: number, data: UpdateDealData, config: KommoConfigInput): Promise<DealWriteResult>
+
+/**
+ * Moves a deal to a stage: sends `status_id` with the stage's pipeline (0.1.x sent a
+ * `stage_id` Kommo does not know). Resolves to `{ success, deal?, dealId?, error? }`.
+ */
+export declare function updateDealStage(dealId: number, stageId: number, config: KommoConfigInput): Promise<DealWriteResult>
+
 /** Updates a lead's fields (one request). */
 export declare function updateLead(leadId: number, data: UpdateLeadData, config: KommoConfigInput): Promise<LeadWriteResult>
+
+/**
+ * Writes a lead's custom fields given by name, code or id: `{ "Fuente": "Referido",
+ * "Unidades": 12, "Facturado": true, "Productos de interés": ["CRM", "ERP"] }`. Values are typed
+ * by field (options matched ignoring case and accents, numbers, booleans, dates, phones); `null`
+ * clears a field. One request (the PATCH) when the definitions are cached. Fields that cannot
+ * be resolved are listed in `errors`; the others are written.
+ * Resolves to `{ success, updatedFields?, errors?, error? }`.
+ */
+export declare function updateLeadCustomFields(leadId: number, fields: Record<string, unknown>, config: KommoConfigInput): Promise<UpdateLeadCustomFieldsResult>
+
+/** Updates many leads (each item with its `id`), 250 per request. */
+export declare function updateLeads(items: Array<UpdateLeadData & { id: number }>, config: KommoConfigInput): Promise<BatchWriteResult>
 
 /**
  * Moves a lead to a stage. `pipelineId` moves it to another pipeline; without it the
  * stage's pipeline is looked up, so a stage of another pipeline works too.
  */
 export declare function updateLeadStatus(leadId: number, statusId: number, config: KommoConfigInput, pipelineId?: number): Promise<LeadWriteResult>
+
+/**
+ * Changes a note's text, type, params or responsible user with one `PATCH /{e}/notes/{id}`
+ * (an object body with its `entity_id`; the note is read first when `entityId` is not given).
+ */
+export declare function updateNote(params: UpdateNoteParams, config: KommoConfigInput): Promise<NoteWriteResult>
+
+/** Updates many notes of one entity type (each item with `id` and `entity_id`), with a result per item. */
+export declare function updateNotes(entityType: 'leads' | 'contacts' | 'companies', items: NoteItem[], config: KommoConfigInput): Promise<BatchWriteResult>
+
+/** Updates a task's fields (one request). */
+export declare function updateTask(taskId: number, data: UpdateTaskData, config: KommoConfigInput): Promise<TaskWriteResult>
+
+/** Updates many tasks (each item with its `id`), with a result per item. */
+export declare function updateTasks(items: Array<UpdateTaskData & { id: number }>, config: KommoConfigInput): Promise<BatchWriteResult>

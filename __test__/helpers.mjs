@@ -8,11 +8,12 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const bin = path.join(root, 'bin', 'kommo-mcp.js')
 export const addon = createRequire(import.meta.url)(path.join(root, 'index.js'))
 
-/** Env for a child process with no Kommo settings inherited from the developer's shell. */
+/** Env for a child process with no Kommo settings inherited from the developer's shell.
+ * Every toolset is served unless the test says otherwise (the default set is tested on its own). */
 export function cleanEnv(extra = {}) {
   const env = { ...process.env }
   for (const k of Object.keys(env)) if (k.startsWith('KOMMO_')) delete env[k]
-  return { ...env, ...extra }
+  return { KOMMO_TOOLSETS: 'all', ...env, ...extra }
 }
 
 /** Spawns the bin with raw pipes. */

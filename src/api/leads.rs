@@ -324,38 +324,6 @@ pub async fn create_complex(client: &Client, items: Vec<Map<String, Value>>) -> 
     Ok(out)
 }
 
-/// Links entities to a lead: `POST /leads/{id}/link` with an array body
-/// `[{to_entity_id, to_entity_type, metadata?}]`. `to` holds `(type, id)` pairs
-/// (`contacts`, `companies`, `catalog_elements`).
-pub async fn link(client: &Client, lead_id: i64, to: &[(&str, i64, Option<Value>)]) -> Result<()> {
-    check_id("leadId", lead_id)?;
-    if to.is_empty() {
-        return Err(Error::invalid("links", "nothing to link"));
-    }
-    let body = Value::Array(
-        to.iter()
-            .map(|(kind, id, metadata)| {
-                let mut m = Map::new();
-                m.insert("to_entity_id".into(), (*id).into());
-                m.insert("to_entity_type".into(), (*kind).into());
-                if let Some(meta) = metadata {
-                    m.insert("metadata".into(), meta.clone());
-                }
-                Value::Object(m)
-            })
-            .collect(),
-    );
-    let _: Option<Value> = client
-        .send_json(
-            Method::POST,
-            &format!("leads/{lead_id}/link"),
-            &Query::new(),
-            Some(&body),
-        )
-        .await?;
-    Ok(())
-}
-
 /// Ids of the leads linked to a contact or company (`GET /{entity}/{id}?with=leads`); `None`
 /// when the contact or company does not exist.
 pub async fn linked_lead_ids(client: &Client, entity: &str, id: i64) -> Result<Option<Vec<i64>>> {

@@ -265,7 +265,12 @@ pub fn update_deal_stage<'e>(
 
 async fn link_deal(client: Client, deal: i64, kind: &'static str, id: i64) -> ApiResult<Json<NoList>> {
     crate::api::list::check_id(if kind == "companies" { "companyId" } else { "contactId" }, id)?;
-    leads::link(&client, deal, &[(kind, id, None)]).await?;
+    let target = crate::api::links::Link {
+        to_entity_id: id,
+        to_entity_type: kind.to_string(),
+        metadata: None,
+    };
+    crate::api::links::link_one(&client, "leads", deal, target).await?;
     Ok(Json::new(json!({ "success": true })))
 }
 

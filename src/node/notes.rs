@@ -355,7 +355,7 @@ fn not_linkable<'e>(env: &'e Env) -> Result<PromiseRaw<'e, Unknown<'e>>> {
 /// Kept for compatibility: always `{ success: false, error }` explaining that notes belong to
 /// one entity from creation (no request is made).
 #[napi(
-    ts_args_type = "noteId: number, contactId: number, config?: KommoConfigInput",
+    ts_args_type = "noteId: number, contactId: number, config: KommoConfigInput",
     ts_return_type = "Promise<SimpleResult>"
 )]
 pub fn link_note_to_contact<'e>(
@@ -369,7 +369,7 @@ pub fn link_note_to_contact<'e>(
 
 /// Kept for compatibility: always `{ success: false, error }` (see `linkNoteToContact`).
 #[napi(
-    ts_args_type = "noteId: number, leadId: number, config?: KommoConfigInput",
+    ts_args_type = "noteId: number, leadId: number, config: KommoConfigInput",
     ts_return_type = "Promise<SimpleResult>"
 )]
 pub fn link_note_to_lead<'e>(
@@ -383,7 +383,7 @@ pub fn link_note_to_lead<'e>(
 
 /// Kept for compatibility: always `{ success: false, error }` (see `linkNoteToContact`).
 #[napi(
-    ts_args_type = "noteId: number, dealId: number, config?: KommoConfigInput",
+    ts_args_type = "noteId: number, dealId: number, config: KommoConfigInput",
     ts_return_type = "Promise<SimpleResult>"
 )]
 pub fn link_note_to_deal<'e>(

@@ -407,7 +407,7 @@ pub fn update_task<'e>(
 /// Marks a task done, optionally with a result text (saved as Kommo's `result: { text }`).
 /// Both `completeTask(taskId, config, resultText?)` and `completeTask(taskId, resultText, config)` work.
 #[napi(
-    ts_args_type = "taskId: number, configOrResultText: KommoConfigInput | string, resultTextOrConfig?: string | KommoConfigInput",
+    ts_args_type = "taskId: number, config: KommoConfigInput, resultText?: string",
     ts_return_type = "Promise<TaskWriteResult>"
 )]
 pub fn complete_task<'e>(

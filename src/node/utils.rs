@@ -40,7 +40,7 @@ pub fn clamp_pagination(page: Option<f64>, limit: Option<f64>) -> (u32, u32) {
 }
 
 /// Normalises `{ page, limit }`: `page` at least 1, `limit` between 1 and 250 (default 50).
-#[napi(ts_args_type = "params?: PaginationParams")]
+#[napi(ts_args_type = "params: PaginationParams")]
 pub fn normalize_pagination(env: &Env, params: Option<Unknown>) -> Result<Pagination> {
     let p: Option<PaginationIn> = match params {
         Some(v) => from_js(env, "normalizePagination", "params", v)?,
