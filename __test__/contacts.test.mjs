@@ -156,7 +156,11 @@ test('getKommoConfig reads KOMMO_* like the server and names the variables when 
 })
 
 test('the tool description constants are exported strings', () => {
-  assert.equal(typeof SEARCH_CONTACT_TOOL_DESCRIPTION, 'string')
+  for (const name of ['SEARCH_CONTACT', 'GET_CONTACT', 'LIST_PIPELINES', 'GET_PIPELINE', 'SEARCH_PIPELINE_BY_NAME', 'GET_PIPELINE_STATUSES', 'GET_LEAD_CUSTOM_FIELDS', 'UPDATE_LEAD', 'SEARCH_LEAD_CUSTOM_FIELD', 'UPDATE_LEAD_CUSTOM_FIELDS', 'GET_SELECT_FIELD_OPTIONS']) {
+    const value = addon[`${name}_TOOL_DESCRIPTION`]
+    assert.equal(typeof value, 'string', name)
+    assert.ok(value.length > 60, name)
+  }
   assert.match(SEARCH_CONTACT_TOOL_DESCRIPTION, /phone/)
   assert.match(UPDATE_LEAD_CUSTOM_FIELDS_TOOL_DESCRIPTION, /name/)
 })

@@ -475,3 +475,43 @@ async fn companies_are_found_by_domain_not_by_mentions() {
     );
     assert!(companies::get(&client, 1, &[]).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn link_routes_want_arrays_and_unlink_answers_204() {
+    use kommo_mcp::api::Query;
+    use reqwest::Method;
+    let (_sb, client) = start().await;
+    let single = json!({ "to_entity_id": ANA_GOMEZ_ID, "to_entity_type": "contacts" });
+    let r = client
+        .send_json::<Value>(
+            Method::POST,
+            &format!("leads/{ANDINA_LEAD_ID}/link"),
+            &Query::new(),
+            Some(&single),
+        )
+        .await;
+    match r {
+        Err(Error::Validation { errors, .. }) => assert_eq!(errors[0].code, "InvalidType"),
+        other => panic!("a single object must be refused, got {other:?}"),
+    }
+    let missing = client
+        .send_json::<Value>(Method::POST, "leads/99/link", &Query::new(), Some(&json!([single])))
+        .await;
+    assert!(matches!(missing, Err(Error::NotFound { .. })), "{missing:?}");
+    let unlink = json!([{ "to_entity_id": CRM_PRO_ELEMENT_ID, "to_entity_type": "catalog_elements" }]);
+    let r = client
+        .send_json::<Value>(
+            Method::POST,
+            &format!("leads/{ANDINA_LEAD_ID}/unlink"),
+            &Query::new(),
+            Some(&unlink),
+        )
+        .await
+        .unwrap();
+    assert!(r.is_none(), "204 No Content");
+    let products = catalogs::lead_products(&client, ANDINA_LEAD_ID).await.unwrap().unwrap();
+    assert_eq!(
+        products.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![TRAINING_ELEMENT_ID]
+    );
+}

@@ -371,7 +371,7 @@ async fn link_and_tag_tools() {
             json!({ "entity_type": "contacts", "entity_id": ANA_GOMEZ_ID, "to_entity_type": "companies" }),
         )
         .await;
-    assert_eq!(none.text, "contact #20000005 has no links.");
+    assert_eq!(none.text, "contact #20000005 has no links to companies.");
     assert!(env
         .call("kommo_list_links", json!({ "entity_type": "deals", "entity_id": 1 }))
         .await

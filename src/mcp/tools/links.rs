@@ -119,6 +119,9 @@ pub struct LinkLine {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct LinkPage {
     pub entity: String,
+    /// The target type the links were limited to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub only: Option<TargetKind>,
     pub links: Vec<LinkLine>,
     pub page: u32,
     pub has_more: bool,
@@ -129,11 +132,9 @@ pub struct LinkPage {
 impl Render for LinkPage {
     fn render(&self) -> String {
         if self.links.is_empty() {
-            return format!(
-                "{} has no links{}.",
-                self.entity,
-                if self.page > 1 { " on this page" } else { "" }
-            );
+            let to = self.only.map(|t| format!(" to {}", t.as_str())).unwrap_or_default();
+            let here = if self.page > 1 { " on this page" } else { "" };
+            return format!("{} has no links{to}{here}.", self.entity);
         }
         let mut out = format!("{} is linked to:\n", self.entity);
         for l in &self.links {
@@ -174,6 +175,7 @@ async fn list_links(ctx: Context, a: ListLinksArgs) -> Result<LinkPage, Error> {
     }
     Ok(LinkPage {
         entity: format!("{} #{}", a.entity_type.singular(), a.entity_id),
+        only: a.to_entity_type,
         links: l
             .items
             .into_iter()
