@@ -15,6 +15,7 @@ pub mod cli;
 pub mod config;
 pub mod contacts;
 pub mod leads;
+pub mod oauth;
 pub mod pipelines;
 pub mod sandbox;
 
