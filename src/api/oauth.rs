@@ -319,9 +319,10 @@ impl TokenManager {
         let mut grant = oauth.grant.clone();
         let tokens = (!config.access_token.is_empty()).then(|| Tokens {
             access_token: config.access_token.clone(),
-            // An access token given with its refresh token is a pair: refresh with it later.
-            refresh_token: match grant.take_if(|g| matches!(g, Grant::RefreshToken(_))) {
-                Some(Grant::RefreshToken(rt)) => rt,
+            // An access token given with its refresh token is a pair: refresh with it later
+            // (a `def50...` value next to an access token is a refresh token, not a code).
+            refresh_token: match grant.take_if(|g| !matches!(g, Grant::AuthorizationCode(_))) {
+                Some(Grant::RefreshToken(rt) | Grant::CodeOrRefreshToken(rt)) => rt,
                 _ => String::new(),
             },
             expires_at: oauth.expires_at.unwrap_or(0),
