@@ -4,7 +4,9 @@
 // is not used here, so extend this file together with the API.
 // It is never run: the runtime side is checked by pack-check's require/import steps.
 import {
+  exchangeAuthorizationCode,
   kommoConfigSchema,
+  refreshAccessToken,
   listPipelines,
   normalizePhone,
   runCli,
@@ -22,6 +24,12 @@ import type {
   KommoConfigInput,
   KommoConfigIssue,
   KommoConfigSchema,
+  KommoOAuthConfig,
+  KommoTokenConfigInput,
+  OAuthTokens,
+  OAuthTokenStore,
+  OAuthTokensResult,
+  SandboxOAuthStats,
   KommoContact,
   KommoCustomFieldValue,
   KommoCustomFieldValues,
@@ -101,10 +109,41 @@ async function useTheSdk(): Promise<number> {
   return found.totalFound + numbers.length + tagCount + (failure ?? '').length + listed.totalFound + stageCount
 }
 
+// --- OAuth ---------------------------------------------------------------------------------
+
+async function useOAuth(): Promise<number> {
+  const sandbox = await startSandbox({ accessTokenLifetime: 61 })
+  let last: OAuthTokens | null = null
+  const tokenStore: OAuthTokenStore = {
+    load: () => last,
+    save: async (tokens: OAuthTokens) => {
+      last = tokens
+    },
+  }
+  const oauth: KommoOAuthConfig = {
+    baseUrl: sandbox.baseUrl,
+    clientId: sandbox.clientId,
+    clientSecret: sandbox.clientSecret,
+    redirectUri: sandbox.redirectUri,
+    authorizationCode: await sandbox.mintAuthorizationCode(),
+    tokenStore,
+    onTokens: (tokens) => void tokens.expiresAt,
+  }
+  const asInput: KommoConfigInput = oauth
+  const longLived: KommoTokenConfigInput = { subdomain: 'acme', accessToken: 'token' }
+  const exchanged: OAuthTokensResult = await exchangeAuthorizationCode(oauth)
+  const refreshed: OAuthTokensResult = await refreshAccessToken(asInput as KommoOAuthConfig)
+  await listPipelines(oauth)
+  await sandbox.revokeAccessTokens()
+  const stats: SandboxOAuthStats = await sandbox.oauthStats()
+  await sandbox.stop()
+  return stats.exchanges + stats.refreshes + (exchanged.tokens?.expiresAt ?? 0) + (refreshed.error ?? '').length + longLived.accessToken.length
+}
+
 // --- the command line, as bin/kommo-mcp.js drives it ----------------------------------------
 
 const run: (argv: string[]) => Promise<number> = runCli
 const stop: () => void = stopServer
 const target: 'native' | 'wasm32-wasi' | 'wasm32-wasip1' = __napiBindingTarget
 
-export { baseUrl, missingToken, outcome, run, schema, stop, target, useTheSdk }
+export { baseUrl, missingToken, outcome, run, schema, stop, target, useOAuth, useTheSdk }

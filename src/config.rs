@@ -360,7 +360,12 @@ fn validate_oauth(raw: &RawConfig, issues: &mut Vec<Issue>) -> Option<OAuthConfi
     };
     let client_id = required("clientId", &raw.client_id, "the Integration ID", issues);
     let client_secret = required("clientSecret", &raw.client_secret, "the Secret key", issues);
-    let redirect_uri = required("redirectUri", &raw.redirect_uri, "the integration's Redirect URI", issues);
+    let redirect_uri = required(
+        "redirectUri",
+        &raw.redirect_uri,
+        "the integration's Redirect URI",
+        issues,
+    );
     if ok && Url::parse(&redirect_uri).is_err() {
         issues.push(Issue::new(
             "redirectUri",
@@ -620,7 +625,10 @@ pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<KommoConfig, Con
 
 /// [`from_env`], where `tokens_from_store` says a token file already holds OAuth tokens (so
 /// `KOMMO_REFRESH_TOKEN` / `KOMMO_AUTH_CODE` are not required).
-pub fn from_env_with(get: impl Fn(&str) -> Option<String>, tokens_from_store: bool) -> Result<KommoConfig, ConfigError> {
+pub fn from_env_with(
+    get: impl Fn(&str) -> Option<String>,
+    tokens_from_store: bool,
+) -> Result<KommoConfig, ConfigError> {
     let non_empty = |k: &str| get(k).filter(|v| !v.is_empty());
     let mut raw = RawConfig {
         base_url: non_empty("KOMMO_BASE_URL"),
@@ -658,9 +666,18 @@ pub fn from_env_with(get: impl Fn(&str) -> Option<String>, tokens_from_store: bo
                 .replace("set clientId to", "set KOMMO_CLIENT_ID to")
                 .replace("set clientSecret to", "set KOMMO_CLIENT_SECRET to")
                 .replace("set redirectUri to", "set KOMMO_REDIRECT_URI to")
-                .replace("set refreshToken, or authorizationCode to", "set KOMMO_REFRESH_TOKEN, or KOMMO_AUTH_CODE to")
-                .replace("or give a tokenStore that holds saved tokens", "or run `kommo-mcp auth` to save tokens in the token file")
-                .replace("give either refreshToken or authorizationCode", "set either KOMMO_REFRESH_TOKEN or KOMMO_AUTH_CODE")
+                .replace(
+                    "set refreshToken, or authorizationCode to",
+                    "set KOMMO_REFRESH_TOKEN, or KOMMO_AUTH_CODE to",
+                )
+                .replace(
+                    "or give a tokenStore that holds saved tokens",
+                    "or run `kommo-mcp auth` to save tokens in the token file",
+                )
+                .replace(
+                    "give either refreshToken or authorizationCode",
+                    "set either KOMMO_REFRESH_TOKEN or KOMMO_AUTH_CODE",
+                )
                 .replace("put it in baseUrl", "put it in KOMMO_BASE_URL")
                 .replace("put the token in accessToken", "put the token in KOMMO_ACCESS_TOKEN")
                 .replace("set allowUntrustedHost: true", "set KOMMO_ALLOW_UNTRUSTED_HOST=true")

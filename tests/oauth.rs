@@ -163,7 +163,11 @@ async fn an_expired_access_token_is_refreshed_before_the_request() {
     assert_eq!(sb.oauth_stats().refreshes, 1);
     assert_eq!(api_requests(&sb), 1, "no request was sent with the expired token");
     assert_eq!(store.saves().len(), 1);
-    assert_ne!(store.saves()[0].refresh_token, tokens.refresh_token, "the refresh token rotated");
+    assert_ne!(
+        store.saves()[0].refresh_token,
+        tokens.refresh_token,
+        "the refresh token rotated"
+    );
 }
 
 #[tokio::test]
@@ -242,11 +246,17 @@ async fn kommo_oauth_hints_become_next_steps() {
     let ok = OAuthClient::new(&cfg.account_url, cfg.oauth.as_ref().unwrap()).unwrap();
     ok.exchange_code(&code).await.unwrap();
     let used = ok.exchange_code(&code).await.unwrap_err().to_string();
-    assert!(used.contains("already used") && used.contains("Keys and scopes"), "{used}");
+    assert!(
+        used.contains("already used") && used.contains("Keys and scopes"),
+        "{used}"
+    );
 
     sb.set_code_lifetime(Duration::from_millis(0));
     let expired = ok.exchange_code(&sb.mint_code()).await.unwrap_err().to_string();
-    assert!(expired.contains("expired") && expired.contains("20 minutes"), "{expired}");
+    assert!(
+        expired.contains("expired") && expired.contains("20 minutes"),
+        "{expired}"
+    );
     sb.set_code_lifetime(Duration::from_secs(1200));
 
     for (key, value, expect) in [
@@ -370,7 +380,10 @@ fn oauth_config_validation_names_keys_and_never_echoes_secrets() {
     })
     .unwrap_err();
     let text = env.to_string();
-    assert!(text.contains("KOMMO_CLIENT_SECRET") && text.contains("KOMMO_REDIRECT_URI"), "{text}");
+    assert!(
+        text.contains("KOMMO_CLIENT_SECRET") && text.contains("KOMMO_REDIRECT_URI"),
+        "{text}"
+    );
 }
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
@@ -402,7 +415,11 @@ fn the_token_file_round_trips_and_is_owner_only() {
     }
     // Another account's file is refused.
     let other = TokenFile::new(path, &url::Url::parse("https://other.kommo.com").unwrap());
-    assert!(other.read().unwrap_err().to_string().contains("belongs to https://acme.kommo.com"));
+    assert!(other
+        .read()
+        .unwrap_err()
+        .to_string()
+        .contains("belongs to https://acme.kommo.com"));
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -472,4 +489,111 @@ fn a_sigkill_while_saving_leaves_the_old_or_the_new_token_file() {
         last = t.expires_at;
     }
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn the_sandbox_token_endpoint_answers_like_kommo() {
+    let sb = sandbox().await;
+    let http = reqwest::Client::new();
+    let url = |p: &str| format!("{}{p}", sb.base_url());
+    let minted: Value = http
+        .post(url("/__sandbox/oauth/code"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = minted["code"].as_str().unwrap().to_string();
+    assert!(code.starts_with("def50"));
+    assert_eq!(minted["client_id"], CLIENT_ID);
+    assert_eq!(minted["expires_in"], 1200);
+    let grant = |extra: Value| {
+        let mut body = serde_json::json!({
+            "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uri": REDIRECT_URI,
+        });
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        http.post(url("/oauth2/access_token")).json(&body).send()
+    };
+    let r = grant(serde_json::json!({"grant_type": "authorization_code", "code": code}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let tokens: Value = r.json().await.unwrap();
+    assert_eq!(tokens["token_type"], "Bearer");
+    assert_eq!(tokens["expires_in"], 86400);
+    assert!(tokens["server_time"].as_i64().unwrap() > 0);
+    let rt = tokens["refresh_token"].as_str().unwrap().to_string();
+    // The access token works on the API, next to the static token.
+    let acc = http
+        .get(url("/api/v4/account"))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(acc.status(), 200);
+    // The code is single use.
+    let r = grant(serde_json::json!({"grant_type": "authorization_code", "code": code}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["hint"],
+        "Authorization code has been revoked"
+    );
+    // Rotation.
+    let r = grant(serde_json::json!({"grant_type": "refresh_token", "refresh_token": rt}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = grant(serde_json::json!({"grant_type": "refresh_token", "refresh_token": rt}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(
+        r.json::<Value>().await.unwrap(),
+        serde_json::json!({"hint":"Token has been revoked","title":"Некорректный запрос","type":"https://developers.amocrm.ru/v3/errors/OAuthProblemJson","status":401,"detail":"В запросе отсутствует ряд параметров или параметры невалидны"})
+    );
+    // Lifetimes are settable through the control endpoint.
+    let cfg: Value = http
+        .post(url("/__sandbox/config"))
+        .json(&serde_json::json!({"access_token_lifetime": 0}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cfg["access_token_lifetime"], 0);
+    let minted: Value = http
+        .post(url("/__sandbox/oauth/code"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = grant(serde_json::json!({"grant_type": "authorization_code", "code": minted["code"]}))
+        .await
+        .unwrap();
+    let short: Value = r.json().await.unwrap();
+    let acc = http
+        .get(url("/api/v4/account"))
+        .bearer_auth(short["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(acc.status(), 401, "an expired access token is refused");
+    let stats: Value = http
+        .get(url("/__sandbox/oauth"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        stats,
+        serde_json::json!({"exchanges": 2, "refreshes": 1, "failures": 2})
+    );
 }

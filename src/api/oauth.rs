@@ -217,8 +217,7 @@ impl OAuthClient {
         if (200..300).contains(&status) {
             let parsed: TokenResponse = serde_json::from_slice(body).map_err(|_| Error::InvalidResponse {
                 context: context.to_string(),
-                reason: "the token response is not the expected JSON (access_token, refresh_token, expires_in)"
-                    .into(),
+                reason: "the token response is not the expected JSON (access_token, refresh_token, expires_in)".into(),
             })?;
             let issued = parsed.server_time.filter(|t| *t > 0).unwrap_or_else(now_unix);
             // Measure from our own clock: a skewed server_time must not make us use a dead token.

@@ -300,8 +300,14 @@ impl Transport {
         let auth = self.authorization().await?;
         match self.send_with(method.clone(), url.clone(), query, body, &auth).await {
             Err(Error::Unauthorized { .. }) if matches!(self.auth, Auth::OAuth(_)) => {
-                let rejected = auth.to_str().unwrap_or_default().trim_start_matches("Bearer ").to_string();
-                let manager = self.token_manager().ok_or_else(|| Error::invalid("auth", "no token manager"))?;
+                let rejected = auth
+                    .to_str()
+                    .unwrap_or_default()
+                    .trim_start_matches("Bearer ")
+                    .to_string();
+                let manager = self
+                    .token_manager()
+                    .ok_or_else(|| Error::invalid("auth", "no token manager"))?;
                 let retry = bearer(&manager.after_unauthorized(&rejected).await?)?;
                 self.send_with(method, url, query, body, &retry).await
             }

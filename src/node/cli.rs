@@ -123,11 +123,15 @@ impl Command {
             let (mut code, mut token_file) = (None, None);
             while let Some(arg) = args.next() {
                 match arg {
-                    "--code" => code = Some(args.next().ok_or("--code needs the authorization code (def50...)")?.to_string()),
-                    a if a.starts_with("--code=") => code = Some(a[7..].to_string()),
-                    "--token-file" => {
-                        token_file = Some(args.next().ok_or("--token-file needs a path")?.to_string())
+                    "--code" => {
+                        code = Some(
+                            args.next()
+                                .ok_or("--code needs the authorization code (def50...)")?
+                                .to_string(),
+                        )
                     }
+                    a if a.starts_with("--code=") => code = Some(a[7..].to_string()),
+                    "--token-file" => token_file = Some(args.next().ok_or("--token-file needs a path")?.to_string()),
                     a if a.starts_with("--token-file=") => token_file = Some(a[13..].to_string()),
                     "--help" | "-h" => return Ok(Command::Help),
                     // Never echo an unknown argument here: it may be a pasted secret.
@@ -353,7 +357,9 @@ fn token_file_env() -> Option<std::path::PathBuf> {
 /// `kommo-mcp auth`: exchanges a code and writes the token file. Prints nothing secret.
 async fn run_auth(code: Option<String>, token_file: Option<String>) -> i32 {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let code = code.or_else(|| env("KOMMO_AUTH_CODE")).or_else(|| env("KOMMO_REFRESH_TOKEN"));
+    let code = code
+        .or_else(|| env("KOMMO_AUTH_CODE"))
+        .or_else(|| env("KOMMO_REFRESH_TOKEN"));
     let Some(code) = code else {
         eprintln!("kommo-mcp auth: no authorization code: copy it from Kommo > Settings > Integrations > your integration > Keys and scopes (\"Authorization code\", valid 20 minutes, starts with def50) and set KOMMO_AUTH_CODE (or pass --code)");
         return 2;
@@ -373,7 +379,11 @@ async fn run_auth(code: Option<String>, token_file: Option<String>) -> i32 {
             eprintln!("kommo-mcp auth: the configuration is invalid:");
             for issue in &err.issues {
                 let path = config::env_name(&issue.path);
-                let path = if path == "KOMMO_AUTH_CODE" { "KOMMO_AUTH_CODE / --code" } else { path };
+                let path = if path == "KOMMO_AUTH_CODE" {
+                    "KOMMO_AUTH_CODE / --code"
+                } else {
+                    path
+                };
                 eprintln!("  {path}: {}", issue.message);
             }
             return 2;

@@ -84,8 +84,8 @@ pub(crate) fn read_raw(input: &Unknown) -> Result<RawConfig> {
             continue;
         }
         match key.as_str() {
-            "baseUrl" | "subdomain" | "accessToken" | "defaultCountry" | "clientId" | "clientSecret" | "redirectUri"
-            | "refreshToken" | "authorizationCode" => {
+            "baseUrl" | "subdomain" | "accessToken" | "defaultCountry" | "clientId" | "clientSecret"
+            | "redirectUri" | "refreshToken" | "authorizationCode" => {
                 if ty != ValueType::String {
                     raw.issues.push(Issue::new(
                         key.as_str(),

@@ -62,7 +62,10 @@ impl JsTokenStore {
 
 fn js_error(e: napi::Error) -> KError {
     KError::TokenStore {
-        message: format!("the token store failed: {}", crate::text::truncate_chars(&e.reason, 300)),
+        message: format!(
+            "the token store failed: {}",
+            crate::text::truncate_chars(&e.reason, 300)
+        ),
     }
 }
 
@@ -81,16 +84,19 @@ impl TokenStore for JsTokenStore {
             Ok(Some(Tokens {
                 access_token: t.access_token,
                 refresh_token: t.refresh_token,
-                expires_at: t.expires_at.filter(|v| v.is_finite() && *v > 0.0).map(|v| v as i64).unwrap_or(0),
+                expires_at: t
+                    .expires_at
+                    .filter(|v| v.is_finite() && *v > 0.0)
+                    .map(|v| v as i64)
+                    .unwrap_or(0),
             }))
         })
     }
 
     fn save<'a>(&'a self, tokens: &'a Tokens) -> BoxFuture<'a, crate::error::Result<()>> {
         Box::pin(async move {
-            let json = serde_json::to_string(&to_js_tokens(tokens)).map_err(|e| KError::TokenStore {
-                message: e.to_string(),
-            })?;
+            let json = serde_json::to_string(&to_js_tokens(tokens))
+                .map_err(|e| KError::TokenStore { message: e.to_string() })?;
             self.call(Some(json)).await.map(|_| ())
         })
     }
