@@ -192,12 +192,13 @@ test('the server exchanges, refreshes and saves OAuth tokens; no secret reaches 
     return lines.next()
   }
   const first = await call(2, 'kommo_search_contact_by_phone', phone)
-  assert.equal(first.result.isError, undefined, JSON.stringify(first))
+  assert.notEqual(first.result.isError, true, JSON.stringify(first))
+  assert.match(first.result.content[0].text, /Juan Pérez/)
   const tokens1 = JSON.parse(fs.readFileSync(file, 'utf8'))
   // Every access token dies: the server refreshes after the 401, saves, and retries.
   await sandbox.revokeAccessTokens()
   const second = await call(3, 'kommo_list_pipelines', {})
-  assert.equal(second.result.isError, undefined, JSON.stringify(second))
+  assert.notEqual(second.result.isError, true, JSON.stringify(second))
   const tokens2 = JSON.parse(fs.readFileSync(file, 'utf8'))
   assert.notEqual(tokens2.refresh_token, tokens1.refresh_token, 'the rotated token was saved')
   child.stdin.end()

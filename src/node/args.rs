@@ -43,10 +43,9 @@ where
     F: FnOnce(Client) -> Fut + Send + 'static,
     Fut: Future<Output = crate::error::Result<R>> + Send + 'static,
 {
-    let store = crate::node::oauth::js_token_store(env, &config)?;
     let config = require_config(env, config)?;
     promise_json(env, async move {
-        let client = match Client::with_store(&config, store) {
+        let client = match Client::new(&config) {
             Ok(c) => c,
             Err(e) => return R::failure(e.to_string()),
         };

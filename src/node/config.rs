@@ -189,9 +189,19 @@ pub(crate) fn validate_js(input: Unknown) -> Result<std::result::Result<KommoCon
 }
 
 /// Validates a JS config value or returns the `KommoConfigError` to throw.
+///
+/// For the OAuth form, this also creates the account's shared transport with the config's
+/// `tokenStore` / `onTokens`, so every SDK function (which then calls `Client::new`) uses them.
 pub(crate) fn require_config(env: &Env, input: Unknown) -> Result<KommoConfig> {
     match validate_js(input)? {
-        Ok(c) => Ok(c),
+        Ok(c) => {
+            if c.oauth.is_some() {
+                let store = crate::node::oauth::js_token_store(env, &input)?;
+                crate::api::transport::shared_with_store(&c, store)
+                    .map_err(|e| Error::new(Status::GenericFailure, e.to_string()))?;
+            }
+            Ok(c)
+        }
         Err(err) => Err(config_error(env, &err)?),
     }
 }

@@ -144,7 +144,7 @@ pub(crate) fn js_token_store(env: &Env, config: &Unknown) -> Result<Option<Arc<d
     Ok(Some(Arc::new(JsTokenStore { bridge, has_store })))
 }
 
-/// Validates an OAuth config and builds its (shared) client with the config's store.
+/// Validates an OAuth config and returns its shared client (with the config's store).
 fn oauth_client(env: &Env, func: &str, config: Unknown) -> Result<Client> {
     let cfg = require_config(env, config)?;
     if cfg.oauth.is_none() {
@@ -153,8 +153,8 @@ fn oauth_client(env: &Env, func: &str, config: Unknown) -> Result<Client> {
             format!("{func}: config must be the OAuth form (clientId, clientSecret, redirectUri, and authorizationCode or refreshToken), not a long-lived accessToken"),
         ));
     }
-    let store = js_token_store(env, &config)?;
-    Client::with_store(&cfg, store).map_err(|e| Error::new(Status::GenericFailure, e.to_string()))
+    // require_config made the shared transport with the config's store.
+    Client::new(&cfg).map_err(|e| Error::new(Status::GenericFailure, e.to_string()))
 }
 
 /// Result of `exchangeAuthorizationCode` / `refreshAccessToken`.
