@@ -419,7 +419,7 @@ fn validate_oauth(raw: &RawConfig, issues: &mut Vec<Issue>) -> Option<OAuthConfi
             ok = false;
         }
     }
-    ok.then(|| OAuthConfig {
+    ok.then_some(OAuthConfig {
         client_id,
         client_secret,
         redirect_uri,

@@ -166,7 +166,7 @@ pub enum Auth {
     /// value is marked sensitive so it is never printed.
     Static(HeaderValue),
     /// OAuth: the token comes from the manager, which refreshes (and saves) it.
-    OAuth(crate::api::oauth::TokenManager),
+    OAuth(Box<crate::api::oauth::TokenManager>),
 }
 
 /// Shared HTTP machinery for one account and token.
@@ -204,7 +204,7 @@ impl Transport {
     pub fn with_store(config: KommoConfig, store: Option<Arc<dyn crate::api::oauth::TokenStore>>) -> Result<Self> {
         install_crypto_provider();
         let auth = match &config.oauth {
-            Some(oauth) => Auth::OAuth(crate::api::oauth::TokenManager::new(&config, oauth, store)?),
+            Some(oauth) => Auth::OAuth(Box::new(crate::api::oauth::TokenManager::new(&config, oauth, store)?)),
             None => Auth::Static(bearer(&config.access_token)?),
         };
         let mut headers = HeaderMap::new();
