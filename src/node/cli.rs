@@ -501,6 +501,25 @@ mod tests {
     }
 
     #[test]
+    fn parses_auth_without_echoing_unknown_arguments() {
+        assert_eq!(
+            p(&["auth", "--code", "def50x", "--token-file=/tmp/t.json"]),
+            Ok(Command::Auth {
+                code: Some("def50x".into()),
+                token_file: Some("/tmp/t.json".into())
+            })
+        );
+        assert_eq!(
+            p(&["auth"]),
+            Ok(Command::Auth {
+                code: None,
+                token_file: None
+            })
+        );
+        assert!(!p(&["auth", "def50SECRET"]).unwrap_err().contains("SECRET"));
+    }
+
+    #[test]
     fn rejects_unknown_arguments_with_their_name() {
         assert!(p(&["--sandbx"]).unwrap_err().contains("--sandbx"));
         assert!(p(&["sandbox", "--port", "x"]).unwrap_err().contains("not a port"));
