@@ -8,6 +8,8 @@ import {
   getLead,
   kommoConfigSchema,
   listLeads,
+  exchangeAuthorizationCode,
+  refreshAccessToken,
   listPipelines,
   normalizePhone,
   runCli,
@@ -31,6 +33,12 @@ import type {
   KommoConfigInput,
   KommoConfigIssue,
   KommoConfigSchema,
+  KommoOAuthConfig,
+  KommoTokenConfigInput,
+  OAuthTokens,
+  OAuthTokenStore,
+  OAuthTokensResult,
+  SandboxOAuthStats,
   KommoContact,
   KommoCustomFieldValue,
   KommoCustomFieldValues,
@@ -170,6 +178,35 @@ async function useTheLeads(config: KommoConfigInput, contactId: number, wonStatu
     nextPage(everything) ?? 0,
     [updated, moved, movedAcross].filter((r) => r.success).length,
   ]
+// --- OAuth ---------------------------------------------------------------------------------
+
+async function useOAuth(): Promise<number> {
+  const sandbox = await startSandbox({ accessTokenLifetime: 61 })
+  let last: OAuthTokens | null = null
+  const tokenStore: OAuthTokenStore = {
+    load: () => last,
+    save: async (tokens: OAuthTokens) => {
+      last = tokens
+    },
+  }
+  const oauth: KommoOAuthConfig = {
+    baseUrl: sandbox.baseUrl,
+    clientId: sandbox.clientId,
+    clientSecret: sandbox.clientSecret,
+    redirectUri: sandbox.redirectUri,
+    authorizationCode: await sandbox.mintAuthorizationCode(),
+    tokenStore,
+    onTokens: (tokens) => void tokens.expiresAt,
+  }
+  const asInput: KommoConfigInput = oauth
+  const longLived: KommoTokenConfigInput = { subdomain: 'acme', accessToken: 'token' }
+  const exchanged: OAuthTokensResult = await exchangeAuthorizationCode(oauth)
+  const refreshed: OAuthTokensResult = await refreshAccessToken(asInput as KommoOAuthConfig)
+  await listPipelines(oauth)
+  await sandbox.revokeAccessTokens()
+  const stats: SandboxOAuthStats = await sandbox.oauthStats()
+  await sandbox.stop()
+  return stats.exchanges + stats.refreshes + (exchanged.tokens?.expiresAt ?? 0) + (refreshed.error ?? '').length + longLived.accessToken.length
 }
 
 // --- the command line, as bin/kommo-mcp.js drives it ----------------------------------------
@@ -179,3 +216,4 @@ const stop: () => void = stopServer
 const target: 'native' | 'wasm32-wasi' | 'wasm32-wasip1' = __napiBindingTarget
 
 export { baseUrl, missingToken, outcome, run, schema, stop, target, useTheLeads, useTheSdk }
+export { baseUrl, missingToken, outcome, run, schema, stop, target, useOAuth, useTheSdk }

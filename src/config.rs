@@ -18,12 +18,20 @@ use url::{Host, Url};
 const TRUSTED_SUFFIXES: [&str; 3] = [".kommo.com", ".amocrm.com", ".amocrm.ru"];
 
 /// Keys accepted in a config object. Anything else is rejected (typo protection).
-pub const KNOWN_KEYS: [&str; 5] = [
+pub const KNOWN_KEYS: &[&str] = &[
     "baseUrl",
     "subdomain",
     "accessToken",
     "allowUntrustedHost",
     "defaultCountry",
+    "clientId",
+    "clientSecret",
+    "redirectUri",
+    "refreshToken",
+    "authorizationCode",
+    "expiresAt",
+    "tokenStore",
+    "onTokens",
 ];
 
 /// A config as supplied, before validation. `None` means the key was absent (or undefined).
@@ -34,6 +42,20 @@ pub struct RawConfig {
     pub access_token: Option<String>,
     pub allow_untrusted_host: Option<bool>,
     pub default_country: Option<String>,
+    /// OAuth: the integration ID.
+    pub client_id: Option<String>,
+    /// OAuth: the integration's secret key.
+    pub client_secret: Option<String>,
+    /// OAuth: the redirect URI configured for the integration.
+    pub redirect_uri: Option<String>,
+    /// OAuth: a refresh token (or, when it starts with `def50`, possibly an authorization code).
+    pub refresh_token: Option<String>,
+    /// OAuth: an authorization code to exchange.
+    pub authorization_code: Option<String>,
+    /// OAuth: when `access_token` expires (Unix seconds).
+    pub expires_at: Option<i64>,
+    /// Tokens may come from a token store / token file, so no grant is required in the config.
+    pub tokens_from_store: bool,
     /// Problems found while reading the input (wrong types, unknown keys).
     pub issues: Vec<Issue>,
 }
@@ -50,6 +72,65 @@ pub struct KommoConfig {
     pub allow_untrusted_host: bool,
     /// ISO 3166-1 alpha-2 region used to read phone numbers written without a country code.
     pub default_country: Option<String>,
+    /// The OAuth form: refresh by itself. `None` for the long-lived token form (never refreshed);
+    /// then `access_token` is the token. With OAuth, `access_token` is the optional current
+    /// access token (empty when not given).
+    pub oauth: Option<OAuthConfig>,
+}
+
+/// How the first OAuth tokens are obtained.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Grant {
+    /// `authorizationCode`: exchange it.
+    AuthorizationCode(String),
+    /// `refreshToken`: refresh with it.
+    RefreshToken(String),
+    /// A `def50...` value given as `refreshToken` (the setup guide's shortcut): exchanged as an
+    /// authorization code first, used as a refresh token if Kommo cannot read it as a code.
+    CodeOrRefreshToken(String),
+}
+
+impl Grant {
+    /// The code or token.
+    pub fn value(&self) -> &str {
+        match self {
+            Grant::AuthorizationCode(v) | Grant::RefreshToken(v) | Grant::CodeOrRefreshToken(v) => v,
+        }
+    }
+}
+
+impl fmt::Debug for Grant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Grant::AuthorizationCode(_) => "AuthorizationCode(<redacted>)",
+            Grant::RefreshToken(_) => "RefreshToken(<redacted>)",
+            Grant::CodeOrRefreshToken(_) => "CodeOrRefreshToken(<redacted>)",
+        })
+    }
+}
+
+/// The integration's OAuth settings.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OAuthConfig {
+    pub client_id: String,
+    pub client_secret: String,
+    pub redirect_uri: String,
+    /// How to get the first tokens; `None` when they come from a token store / file.
+    pub grant: Option<Grant>,
+    /// Expiry of the given access token (Unix seconds).
+    pub expires_at: Option<i64>,
+}
+
+impl fmt::Debug for OAuthConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthConfig")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("redirect_uri", &self.redirect_uri)
+            .field("grant", &self.grant)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 impl fmt::Debug for KommoConfig {
@@ -59,6 +140,7 @@ impl fmt::Debug for KommoConfig {
             .field("access_token", &"<redacted>")
             .field("allow_untrusted_host", &self.allow_untrusted_host)
             .field("default_country", &self.default_country)
+            .field("oauth", &self.oauth)
             .finish()
     }
 }
@@ -137,8 +219,8 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// Validates and normalises a raw config.
-pub fn validate(raw: RawConfig) -> Result<KommoConfig, ConfigError> {
-    let mut issues = raw.issues;
+pub fn validate(mut raw: RawConfig) -> Result<KommoConfig, ConfigError> {
+    let mut issues = std::mem::take(&mut raw.issues);
     let allow_untrusted = raw.allow_untrusted_host.unwrap_or(false);
 
     let account_url = match (raw.base_url.as_deref(), raw.subdomain.as_deref()) {
@@ -177,6 +259,24 @@ pub fn validate(raw: RawConfig) -> Result<KommoConfig, ConfigError> {
         }
     };
 
+    let oauth_form = raw.client_id.is_some()
+        || raw.client_secret.is_some()
+        || raw.redirect_uri.is_some()
+        || raw.refresh_token.is_some()
+        || raw.authorization_code.is_some();
+    let oauth = if oauth_form {
+        validate_oauth(&raw, &mut issues)
+    } else {
+        if raw.expires_at.is_some() {
+            issues.push(Issue::new(
+                "expiresAt",
+                "custom",
+                "only used with the OAuth form (clientId, clientSecret, redirectUri and refreshToken or authorizationCode); remove it for a long-lived token",
+            ));
+        }
+        None
+    };
+
     let access_token = match raw.access_token {
         Some(token) => match check_token(&token) {
             Ok(()) => Some(token),
@@ -185,6 +285,7 @@ pub fn validate(raw: RawConfig) -> Result<KommoConfig, ConfigError> {
                 None
             }
         },
+        None if oauth_form => Some(String::new()),
         None => {
             if !issues.iter().any(|i| i.path == "accessToken") {
                 issues.push(Issue::new(
@@ -223,10 +324,113 @@ pub fn validate(raw: RawConfig) -> Result<KommoConfig, ConfigError> {
                 access_token,
                 allow_untrusted_host: untrusted && allow_untrusted,
                 default_country,
+                oauth,
             })
         }
         _ => Err(ConfigError { issues }),
     }
+}
+
+/// Checks the OAuth keys. Messages name the key and never echo a secret.
+fn validate_oauth(raw: &RawConfig, issues: &mut Vec<Issue>) -> Option<OAuthConfig> {
+    let mut ok = true;
+    let mut required = |key: &str, value: &Option<String>, what: &str, issues: &mut Vec<Issue>| -> String {
+        match value.as_deref() {
+            None if !issues.iter().any(|i| i.path == key) => {
+                issues.push(Issue::new(
+                    key,
+                    "invalid_type",
+                    format!("required for OAuth: set {key} to {what} (Kommo > Settings > Integrations > your integration > Keys and scopes)"),
+                ));
+                ok = false;
+                String::new()
+            }
+            None => {
+                ok = false;
+                String::new()
+            }
+            Some(v) => {
+                if let Err(m) = check_secret(v) {
+                    issues.push(Issue::new(key, "invalid_format", m));
+                    ok = false;
+                }
+                v.to_string()
+            }
+        }
+    };
+    let client_id = required("clientId", &raw.client_id, "the Integration ID", issues);
+    let client_secret = required("clientSecret", &raw.client_secret, "the Secret key", issues);
+    let redirect_uri = required(
+        "redirectUri",
+        &raw.redirect_uri,
+        "the integration's Redirect URI",
+        issues,
+    );
+    if ok && Url::parse(&redirect_uri).is_err() {
+        issues.push(Issue::new(
+            "redirectUri",
+            "invalid_format",
+            "is not an absolute URL; give exactly the Redirect URI configured for the integration, e.g. https://example.com/oauth",
+        ));
+        ok = false;
+    }
+    let mut grant = None;
+    for (key, value) in [
+        ("refreshToken", &raw.refresh_token),
+        ("authorizationCode", &raw.authorization_code),
+    ] {
+        if let Some(v) = value {
+            if let Err(m) = check_secret(v) {
+                issues.push(Issue::new(key, "invalid_format", m));
+                ok = false;
+            }
+        }
+    }
+    match (&raw.refresh_token, &raw.authorization_code) {
+        (Some(_), Some(_)) => {
+            issues.push(Issue::new(
+                "authorizationCode",
+                "custom",
+                "give either refreshToken or authorizationCode, not both",
+            ));
+            ok = false;
+        }
+        (Some(rt), None) if rt.starts_with("def50") => grant = Some(Grant::CodeOrRefreshToken(rt.clone())),
+        (Some(rt), None) => grant = Some(Grant::RefreshToken(rt.clone())),
+        (None, Some(code)) => grant = Some(Grant::AuthorizationCode(code.clone())),
+        (None, None) => {
+            if raw.access_token.is_none() && !raw.tokens_from_store {
+                issues.push(Issue::new(
+                    "refreshToken",
+                    "invalid_type",
+                    "required for OAuth: set refreshToken, or authorizationCode to the code (def50..., valid 20 minutes) from Keys and scopes, or give a tokenStore that holds saved tokens",
+                ));
+                ok = false;
+            }
+        }
+    }
+    if let Some(at) = raw.expires_at {
+        if at < 0 {
+            issues.push(Issue::new(
+                "expiresAt",
+                "invalid_format",
+                "must be a Unix time in seconds (when accessToken expires)",
+            ));
+            ok = false;
+        }
+    }
+    ok.then_some(OAuthConfig {
+        client_id,
+        client_secret,
+        redirect_uri,
+        grant,
+        expires_at: raw.expires_at,
+    })
+}
+
+/// Like [`check_token`] for OAuth secrets and ids, with a neutral wording.
+fn check_secret(value: &str) -> Result<(), String> {
+    check_token(value).map_err(|m| m.replace("paste the long-lived token or OAuth access token", "paste the value"))
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -416,12 +620,27 @@ fn parse_subdomain(input: &str) -> Result<Url, String> {
 /// `KOMMO_ACCESS_TOKEN`, `KOMMO_ALLOW_UNTRUSTED_HOST`, `KOMMO_DEFAULT_COUNTRY`).
 /// Issue paths name the variables, so messages point at what to change.
 pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<KommoConfig, ConfigError> {
+    from_env_with(get, false)
+}
+
+/// [`from_env`], where `tokens_from_store` says a token file already holds OAuth tokens (so
+/// `KOMMO_REFRESH_TOKEN` / `KOMMO_AUTH_CODE` are not required).
+pub fn from_env_with(
+    get: impl Fn(&str) -> Option<String>,
+    tokens_from_store: bool,
+) -> Result<KommoConfig, ConfigError> {
     let non_empty = |k: &str| get(k).filter(|v| !v.is_empty());
     let mut raw = RawConfig {
         base_url: non_empty("KOMMO_BASE_URL"),
         subdomain: non_empty("KOMMO_SUBDOMAIN"),
         access_token: non_empty("KOMMO_ACCESS_TOKEN"),
         default_country: non_empty("KOMMO_DEFAULT_COUNTRY"),
+        client_id: non_empty("KOMMO_CLIENT_ID"),
+        client_secret: non_empty("KOMMO_CLIENT_SECRET"),
+        redirect_uri: non_empty("KOMMO_REDIRECT_URI"),
+        refresh_token: non_empty("KOMMO_REFRESH_TOKEN"),
+        authorization_code: non_empty("KOMMO_AUTH_CODE"),
+        tokens_from_store,
         ..RawConfig::default()
     };
     match non_empty("KOMMO_ALLOW_UNTRUSTED_HOST").as_deref() {
@@ -444,6 +663,21 @@ pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<KommoConfig, Con
                 .replace("set baseUrl to", "set KOMMO_BASE_URL to")
                 .replace("or subdomain to", "or KOMMO_SUBDOMAIN to")
                 .replace("set accessToken to", "set KOMMO_ACCESS_TOKEN to")
+                .replace("set clientId to", "set KOMMO_CLIENT_ID to")
+                .replace("set clientSecret to", "set KOMMO_CLIENT_SECRET to")
+                .replace("set redirectUri to", "set KOMMO_REDIRECT_URI to")
+                .replace(
+                    "set refreshToken, or authorizationCode to",
+                    "set KOMMO_REFRESH_TOKEN, or KOMMO_AUTH_CODE to",
+                )
+                .replace(
+                    "or give a tokenStore that holds saved tokens",
+                    "or run `kommo-mcp auth` to save tokens in the token file",
+                )
+                .replace(
+                    "give either refreshToken or authorizationCode",
+                    "set either KOMMO_REFRESH_TOKEN or KOMMO_AUTH_CODE",
+                )
                 .replace("put it in baseUrl", "put it in KOMMO_BASE_URL")
                 .replace("put the token in accessToken", "put the token in KOMMO_ACCESS_TOKEN")
                 .replace("set allowUntrustedHost: true", "set KOMMO_ALLOW_UNTRUSTED_HOST=true")
@@ -464,6 +698,11 @@ pub fn env_name(key: &str) -> &str {
         "accessToken" => "KOMMO_ACCESS_TOKEN",
         "allowUntrustedHost" => "KOMMO_ALLOW_UNTRUSTED_HOST",
         "defaultCountry" => "KOMMO_DEFAULT_COUNTRY",
+        "clientId" => "KOMMO_CLIENT_ID",
+        "clientSecret" => "KOMMO_CLIENT_SECRET",
+        "redirectUri" => "KOMMO_REDIRECT_URI",
+        "refreshToken" => "KOMMO_REFRESH_TOKEN",
+        "authorizationCode" => "KOMMO_AUTH_CODE",
         other => other,
     }
 }

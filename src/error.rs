@@ -108,6 +108,20 @@ pub enum Error {
     #[error("the request {context} failed: {reason}")]
     Network { context: String, reason: String },
 
+    /// The OAuth token endpoint refused a code or refresh token (the message says what to do).
+    #[error("Kommo OAuth: {message}")]
+    OAuth {
+        /// HTTP status of the token endpoint (0 when no request was made).
+        status: u16,
+        /// Kommo's `hint` (e.g. "Token has been revoked").
+        hint: Option<String>,
+        message: String,
+    },
+
+    /// New OAuth tokens could not be saved (token file, token store, onTokens).
+    #[error("{message}")]
+    TokenStore { message: String },
+
     /// A link from Kommo pointed somewhere the token must not go.
     #[error(
         "Kommo's paging link for {context} points to {host}, not to the configured account; refusing to follow it"

@@ -17,9 +17,11 @@ pub mod links;
 pub mod list;
 pub mod model;
 pub mod notes;
+pub mod oauth;
 pub mod pipelines;
 pub mod tags;
 pub mod tasks;
+pub mod token_file;
 pub mod transport;
 pub mod unsorted;
 pub mod write;
@@ -47,6 +49,19 @@ impl Client {
         Ok(Self {
             transport: transport::shared(config)?,
         })
+    }
+
+    /// A client for an OAuth `config` whose refreshed tokens go to `store` (see
+    /// [`transport::shared_with_store`]).
+    pub fn with_store(config: &KommoConfig, store: Option<Arc<dyn oauth::TokenStore>>) -> Result<Self> {
+        Ok(Self {
+            transport: transport::shared_with_store(config, store)?,
+        })
+    }
+
+    /// The OAuth token manager, when the config is the OAuth form.
+    pub fn token_manager(&self) -> Option<&oauth::TokenManager> {
+        self.transport.token_manager()
     }
 
     /// The validated config.

@@ -160,12 +160,20 @@ pub fn looks_like_html(body: &[u8]) -> bool {
         || (lower.starts_with('<') && (lower.contains("<html") || lower.contains("<body")))
 }
 
+/// How requests are authorised.
+pub enum Auth {
+    /// A long-lived token (or a plain access token): sent as is, never refreshed. The header
+    /// value is marked sensitive so it is never printed.
+    Static(HeaderValue),
+    /// OAuth: the token comes from the manager, which refreshes (and saves) it.
+    OAuth(Box<crate::api::oauth::TokenManager>),
+}
+
 /// Shared HTTP machinery for one account and token.
 pub struct Transport {
     http: reqwest::Client,
     config: KommoConfig,
-    /// `Authorization` value, marked sensitive so it is never printed.
-    auth: HeaderValue,
+    auth: Auth,
     /// Metadata cached for this account (pipelines, users, field definitions).
     pub(crate) cache: crate::api::cache::Cache,
 }
@@ -178,7 +186,7 @@ impl std::fmt::Debug for Transport {
     }
 }
 
-fn install_crypto_provider() {
+pub(crate) fn install_crypto_provider() {
     static ONCE: OnceLock<()> = OnceLock::new();
     ONCE.get_or_init(|| {
         // Fails only if another provider was installed first, which is fine.
@@ -189,14 +197,16 @@ fn install_crypto_provider() {
 impl Transport {
     /// Builds the transport for a validated config.
     pub fn new(config: KommoConfig) -> Result<Self> {
+        Self::with_store(config, None)
+    }
+
+    /// Builds the transport; for an OAuth config, `store` keeps refreshed tokens.
+    pub fn with_store(config: KommoConfig, store: Option<Arc<dyn crate::api::oauth::TokenStore>>) -> Result<Self> {
         install_crypto_provider();
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.access_token)).map_err(|_| {
-            Error::invalid(
-                "accessToken",
-                "contains characters that cannot be sent in an HTTP header",
-            )
-        })?;
-        auth.set_sensitive(true);
+        let auth = match &config.oauth {
+            Some(oauth) => Auth::OAuth(Box::new(crate::api::oauth::TokenManager::new(&config, oauth, store)?)),
+            None => Auth::Static(bearer(&config.access_token)?),
+        };
         let mut headers = HeaderMap::new();
         headers.insert(
             ACCEPT,
@@ -262,13 +272,56 @@ impl Transport {
         }
     }
 
-    /// Sends one request and maps failures to [`Error`]. `body` is sent as JSON.
+    /// The OAuth token manager, for an OAuth config.
+    pub fn token_manager(&self) -> Option<&crate::api::oauth::TokenManager> {
+        match &self.auth {
+            Auth::OAuth(m) => Some(m),
+            Auth::Static(_) => None,
+        }
+    }
+
+    /// The `Authorization` value for the next request (OAuth: refreshed ahead of expiry).
+    async fn authorization(&self) -> Result<HeaderValue> {
+        match &self.auth {
+            Auth::Static(value) => Ok(value.clone()),
+            Auth::OAuth(manager) => bearer(&manager.access_token().await?),
+        }
+    }
+
+    /// Sends one request and maps failures to [`Error`]. `body` is sent as JSON. With OAuth, a
+    /// 401 triggers one refresh and one retry.
     pub async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        query: &Query,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Response> {
+        let auth = self.authorization().await?;
+        match self.send_with(method.clone(), url.clone(), query, body, &auth).await {
+            Err(Error::Unauthorized { .. }) if matches!(self.auth, Auth::OAuth(_)) => {
+                let rejected = auth
+                    .to_str()
+                    .unwrap_or_default()
+                    .trim_start_matches("Bearer ")
+                    .to_string();
+                let manager = self
+                    .token_manager()
+                    .ok_or_else(|| Error::invalid("auth", "no token manager"))?;
+                let retry = bearer(&manager.after_unauthorized(&rejected).await?)?;
+                self.send_with(method, url, query, body, &retry).await
+            }
+            other => other,
+        }
+    }
+
+    async fn send_with(
         &self,
         method: Method,
         mut url: Url,
         query: &Query,
         body: Option<&serde_json::Value>,
+        auth: &HeaderValue,
     ) -> Result<Response> {
         query.apply(&mut url);
         let context = format!("{method} {}", url.path());
@@ -276,7 +329,7 @@ impl Transport {
         let mut req = self
             .http
             .request(method.clone(), url.clone())
-            .header(AUTHORIZATION, self.auth.clone());
+            .header(AUTHORIZATION, auth.clone());
         if let Some(body) = body {
             let bytes = serde_json::to_vec(body).map_err(|e| Error::invalid("body", e.to_string()))?;
             req = req.header(CONTENT_TYPE, "application/json").body(bytes);
@@ -424,6 +477,18 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     }
 }
 
+/// `Bearer <token>` as a sensitive header value.
+fn bearer(token: &str) -> Result<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+        Error::invalid(
+            "accessToken",
+            "contains characters that cannot be sent in an HTTP header",
+        )
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
 /// `User-Agent` sent with every request.
 pub fn user_agent() -> String {
     format!(
@@ -436,6 +501,16 @@ pub fn user_agent() -> String {
 /// Transports shared per (account, token), so that SDK calls made with the same config reuse
 /// connections (and, later, one rate limiter per account).
 pub fn shared(config: &KommoConfig) -> Result<Arc<Transport>> {
+    shared_with_store(config, None)
+}
+
+/// [`shared`], with a token store for an OAuth config. The first transport made for a config
+/// keeps its store (and its token manager), so SDK calls with the same OAuth config share one
+/// set of tokens and one refresh.
+pub fn shared_with_store(
+    config: &KommoConfig,
+    store: Option<Arc<dyn crate::api::oauth::TokenStore>>,
+) -> Result<Arc<Transport>> {
     type Registry = Mutex<Vec<(KommoConfig, Arc<Transport>)>>;
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
     let registry = REGISTRY.get_or_init(|| Mutex::new(Vec::new()));
@@ -443,9 +518,12 @@ pub fn shared(config: &KommoConfig) -> Result<Arc<Transport>> {
     if let Some((_, t)) = list.iter().find(|(c, _)| c == config) {
         return Ok(t.clone());
     }
-    let transport = Arc::new(Transport::new(config.clone())?);
+    let transport = Arc::new(Transport::with_store(config.clone(), store)?);
     if list.len() >= 32 {
-        list.remove(0);
+        // OAuth transports hold the only current copy of rotated tokens when there is no
+        // store: evict a long-lived-token transport first.
+        let oldest = list.iter().position(|(c, _)| c.oauth.is_none()).unwrap_or(0);
+        list.remove(oldest);
     }
     list.push((config.clone(), transport.clone()));
     Ok(transport)

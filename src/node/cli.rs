@@ -12,6 +12,8 @@ use napi_derive::napi;
 use rmcp::ServiceExt;
 use tokio_util::sync::CancellationToken;
 
+use crate::api::oauth::{self, TokenStore};
+use crate::api::token_file::{self, TokenFile};
 use crate::api::Client;
 use crate::config::{self, KommoConfig};
 use crate::mcp::server::{KommoServer, ServerOptions};
@@ -51,6 +53,7 @@ pub async fn run_cli(argv: Vec<String>) -> i32 {
             0
         }
         Ok(Command::Sandbox { port }) => run_sandbox(port, stop).await,
+        Ok(Command::Auth { code, token_file }) => run_auth(code, token_file).await,
         Ok(Command::Serve(args)) => {
             init_logging(args.debug);
             serve(args, stop).await
@@ -83,7 +86,14 @@ pub enum Command {
     Help,
     Version,
     Serve(ServeArgs),
-    Sandbox { port: u16 },
+    Sandbox {
+        port: u16,
+    },
+    /// Exchange an authorization code and write the token file.
+    Auth {
+        code: Option<String>,
+        token_file: Option<String>,
+    },
 }
 
 impl Command {
@@ -112,6 +122,28 @@ impl Command {
                 }
             }
             return Ok(Command::Sandbox { port });
+        }
+        if args.peek() == Some(&"auth") {
+            args.next();
+            let (mut code, mut token_file) = (None, None);
+            while let Some(arg) = args.next() {
+                match arg {
+                    "--code" => {
+                        code = Some(
+                            args.next()
+                                .ok_or("--code needs the authorization code (def50...)")?
+                                .to_string(),
+                        )
+                    }
+                    a if a.starts_with("--code=") => code = Some(a[7..].to_string()),
+                    "--token-file" => token_file = Some(args.next().ok_or("--token-file needs a path")?.to_string()),
+                    a if a.starts_with("--token-file=") => token_file = Some(a[13..].to_string()),
+                    "--help" | "-h" => return Ok(Command::Help),
+                    // Never echo an unknown argument here: it may be a pasted secret.
+                    _ => return Err("unknown argument for `auth`; expected --code CODE and --token-file PATH".into()),
+                }
+            }
+            return Ok(Command::Auth { code, token_file });
         }
         let mut serve = ServeArgs::default();
         while let Some(arg) = args.next() {
@@ -145,17 +177,25 @@ Usage:
                                       serve MCP over stdio for the account in the environment
   kommo-mcp --sandbox                 serve MCP over stdio against the embedded Kommo sandbox
   kommo-mcp sandbox [--port N]        run only the Kommo API sandbox (for testing your own code)
+  kommo-mcp auth [--code CODE] [--token-file PATH]
+                                      exchange an OAuth authorization code (or KOMMO_AUTH_CODE)
+                                      and save the tokens in the token file
   kommo-mcp --help | --version
 
 Environment:
   KOMMO_BASE_URL         account URL, e.g. https://acme.kommo.com (or set KOMMO_SUBDOMAIN=acme)
   KOMMO_SUBDOMAIN        account subdomain, instead of KOMMO_BASE_URL
-  KOMMO_ACCESS_TOKEN     long-lived token or OAuth access token (required)
+  KOMMO_ACCESS_TOKEN     long-lived token (never refreshed); or use OAuth:
+  KOMMO_CLIENT_ID, KOMMO_CLIENT_SECRET, KOMMO_REDIRECT_URI   the integration's Keys and scopes
+  KOMMO_AUTH_CODE        authorization code (def50..., 20 minutes, single use); or
+  KOMMO_REFRESH_TOKEN    a refresh token (a def50... code given here is exchanged first)
+  KOMMO_TOKEN_FILE       where OAuth tokens are kept (default: the user's config directory,
+                         kommo-mcp/<host>.json); refreshed tokens are saved there
   KOMMO_DEFAULT_COUNTRY  two-letter country for phone numbers written without a country code
   KOMMO_ALLOW_UNTRUSTED_HOST=true   allow a base URL that is not a Kommo host (e.g. a proxy)
   KOMMO_READ_ONLY=true   same as --read-only: only tools that read
   KOMMO_TOOLSETS         same as --toolsets: e.g. contacts,leads,catalogs; all; default (contacts, leads,
-                         pipelines, tasks, notes)
+                         pipelines)
   KOMMO_DEBUG=true       debug logs on stderr (tokens are never logged)
 ",
         version = crate::VERSION
@@ -237,7 +277,7 @@ async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
             }
         }
     } else {
-        config::from_env(|k| std::env::var(k).ok())
+        config::from_env_with(|k| std::env::var(k).ok(), true)
     };
     let config: KommoConfig = match config {
         Ok(c) => c,
@@ -250,13 +290,31 @@ async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
             return 1;
         }
     };
-    let client = match Client::new(&config) {
+    let store = match token_file_for(&config) {
+        Ok(store) => store,
+        Err(message) => {
+            eprintln!("kommo-mcp: {message}");
+            return 1;
+        }
+    };
+    let client = match Client::with_store(&config, store.clone()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("kommo-mcp: {e}");
             return 1;
         }
     };
+    if let Some(manager) = client.token_manager() {
+        // Exchange a pending code now (it expires in 20 minutes) and fail early on a dead grant.
+        match manager.access_token().await {
+            Ok(_) => {}
+            Err(e @ (crate::error::Error::OAuth { .. } | crate::error::Error::TokenStore { .. })) => {
+                eprintln!("kommo-mcp: {e}");
+                return 1;
+            }
+            Err(e) => eprintln!("kommo-mcp: warning: could not get an OAuth access token yet: {e}"),
+        }
+    }
     let options = ServerOptions {
         read_only: args.read_only || env_flag("KOMMO_READ_ONLY"),
         toolsets,
@@ -300,6 +358,109 @@ async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
         sb.shutdown().await;
     }
     code
+}
+
+/// The token file store for an OAuth config (`KOMMO_TOKEN_FILE` or the default path).
+fn token_file_for(config: &KommoConfig) -> Result<Option<std::sync::Arc<dyn TokenStore>>, String> {
+    let Some(oauth) = &config.oauth else {
+        return Ok(None);
+    };
+    let path = token_file::path_for(&config.account_url, token_file_env()).map_err(|e| e.to_string())?;
+    if oauth.grant.is_none() && config.access_token.is_empty() && !path.exists() {
+        return Err(format!(
+            "no OAuth tokens: the token file {} does not exist and neither KOMMO_AUTH_CODE nor KOMMO_REFRESH_TOKEN is set. Copy the authorization code from Kommo > Settings > Integrations > your integration > Keys and scopes and run `kommo-mcp auth` (with KOMMO_AUTH_CODE set), or set KOMMO_TOKEN_FILE to your token file",
+            path.display()
+        ));
+    }
+    Ok(Some(std::sync::Arc::new(TokenFile::new(path, &config.account_url))))
+}
+
+fn token_file_env() -> Option<std::path::PathBuf> {
+    std::env::var_os("KOMMO_TOKEN_FILE")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+}
+
+/// `kommo-mcp auth`: exchanges a code and writes the token file. Prints nothing secret.
+async fn run_auth(code: Option<String>, token_file: Option<String>) -> i32 {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let code = code
+        .or_else(|| env("KOMMO_AUTH_CODE"))
+        .or_else(|| env("KOMMO_REFRESH_TOKEN"));
+    let Some(code) = code else {
+        eprintln!("kommo-mcp auth: no authorization code: copy it from Kommo > Settings > Integrations > your integration > Keys and scopes (\"Authorization code\", valid 20 minutes, starts with def50) and set KOMMO_AUTH_CODE (or pass --code)");
+        return 2;
+    };
+    let raw = config::RawConfig {
+        base_url: env("KOMMO_BASE_URL"),
+        subdomain: env("KOMMO_SUBDOMAIN"),
+        client_id: env("KOMMO_CLIENT_ID"),
+        client_secret: env("KOMMO_CLIENT_SECRET"),
+        redirect_uri: env("KOMMO_REDIRECT_URI"),
+        authorization_code: Some(code.clone()),
+        ..Default::default()
+    };
+    let config = match config::validate(raw) {
+        Ok(c) => c,
+        Err(err) => {
+            eprintln!("kommo-mcp auth: the configuration is invalid:");
+            for issue in &err.issues {
+                let path = config::env_name(&issue.path);
+                let path = if path == "KOMMO_AUTH_CODE" {
+                    "KOMMO_AUTH_CODE / --code"
+                } else {
+                    path
+                };
+                eprintln!("  {path}: {}", issue.message);
+            }
+            return 2;
+        }
+    };
+    let Some(oauth) = &config.oauth else {
+        return 2;
+    };
+    let path = match token_file::path_for(
+        &config.account_url,
+        token_file.map(std::path::PathBuf::from).or_else(token_file_env),
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("kommo-mcp auth: {e}");
+            return 1;
+        }
+    };
+    let client = match oauth::OAuthClient::new(&config.account_url, oauth) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kommo-mcp auth: {e}");
+            return 1;
+        }
+    };
+    let tokens = match client.exchange_code(&code).await {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kommo-mcp auth: {e}");
+            return 1;
+        }
+    };
+    let file = TokenFile::new(path.clone(), &config.account_url);
+    if let Err(e) = file.write(&tokens) {
+        eprintln!("kommo-mcp auth: {e}. The code was used and cannot be exchanged again: fix the cause, copy a new code from Keys and scopes and run `kommo-mcp auth` again");
+        return 1;
+    }
+    let valid = if tokens.expires_at > 0 {
+        let secs = (tokens.expires_at - oauth::now_unix()).max(0);
+        format!(" The access token is valid for about {} h;", secs / 3600)
+    } else {
+        String::new()
+    };
+    print_stdout(&format!(
+        "Saved OAuth tokens for {} to {}.{valid} the server refreshes it by itself and keeps the file up to date.\nStart the server with KOMMO_BASE_URL, KOMMO_CLIENT_ID, KOMMO_CLIENT_SECRET and KOMMO_REDIRECT_URI set{}; KOMMO_AUTH_CODE is no longer needed.\n",
+        config.base_url(),
+        path.display(),
+        if token_file_env().is_some() { " (and the same KOMMO_TOKEN_FILE)" } else { "" },
+    ));
+    0
 }
 
 async fn run_sandbox(port: u16, stop: CancellationToken) -> i32 {
@@ -370,6 +531,25 @@ mod tests {
         assert_eq!(p(&["sandbox", "--port=0"]), Ok(Command::Sandbox { port: 0 }));
         assert_eq!(p(&["--version"]), Ok(Command::Version));
         assert_eq!(p(&["-h"]), Ok(Command::Help));
+    }
+
+    #[test]
+    fn parses_auth_without_echoing_unknown_arguments() {
+        assert_eq!(
+            p(&["auth", "--code", "def50x", "--token-file=/tmp/t.json"]),
+            Ok(Command::Auth {
+                code: Some("def50x".into()),
+                token_file: Some("/tmp/t.json".into())
+            })
+        );
+        assert_eq!(
+            p(&["auth"]),
+            Ok(Command::Auth {
+                code: None,
+                token_file: None
+            })
+        );
+        assert!(!p(&["auth", "def50SECRET"]).unwrap_err().contains("SECRET"));
     }
 
     #[test]

@@ -27,7 +27,11 @@ impl KommoConfigSchema {
     #[napi(ts_args_type = "input: unknown", ts_return_type = "KommoConfig")]
     pub fn parse<'e>(env: &'e Env, input: Unknown<'e>) -> Result<Object<'e>> {
         match validate_js(input)? {
-            Ok(config) => to_js(env, &config),
+            Ok(config) => {
+                let mut out = to_js(env, &config)?;
+                copy_hooks(&input, &mut out)?;
+                Ok(out)
+            }
             Err(err) => Err(config_error(env, &err)?),
         }
     }
@@ -42,8 +46,10 @@ impl KommoConfigSchema {
         let mut out = Object::new(env)?;
         match validate_js(input)? {
             Ok(config) => {
+                let mut data = to_js(env, &config)?;
+                copy_hooks(&input, &mut data)?;
                 out.set("success", true)?;
-                out.set("data", to_js(env, &config)?)?;
+                out.set("data", data)?;
             }
             Err(err) => {
                 out.set("success", false)?;
@@ -78,7 +84,8 @@ pub(crate) fn read_raw(input: &Unknown) -> Result<RawConfig> {
             continue;
         }
         match key.as_str() {
-            "baseUrl" | "subdomain" | "accessToken" | "defaultCountry" => {
+            "baseUrl" | "subdomain" | "accessToken" | "defaultCountry" | "clientId" | "clientSecret"
+            | "redirectUri" | "refreshToken" | "authorizationCode" => {
                 if ty != ValueType::String {
                     raw.issues.push(Issue::new(
                         key.as_str(),
@@ -92,7 +99,60 @@ pub(crate) fn read_raw(input: &Unknown) -> Result<RawConfig> {
                     "baseUrl" => raw.base_url = Some(s),
                     "subdomain" => raw.subdomain = Some(s),
                     "accessToken" => raw.access_token = Some(s),
+                    "clientId" => raw.client_id = Some(s),
+                    "clientSecret" => raw.client_secret = Some(s),
+                    "redirectUri" => raw.redirect_uri = Some(s),
+                    "refreshToken" => raw.refresh_token = Some(s),
+                    "authorizationCode" => raw.authorization_code = Some(s),
                     _ => raw.default_country = Some(s),
+                }
+            }
+            "expiresAt" => {
+                let n = if ty == ValueType::Number {
+                    Some(f64::from_unknown(value)?)
+                } else {
+                    None
+                };
+                match n {
+                    Some(n) if n.is_finite() && n.fract() == 0.0 => raw.expires_at = Some(n as i64),
+                    _ => raw.issues.push(Issue::new(
+                        "expiresAt",
+                        "invalid_type",
+                        format!(
+                            "expected a whole number of Unix seconds (when accessToken expires), got {}",
+                            describe(&value)
+                        ),
+                    )),
+                }
+            }
+            "tokenStore" => {
+                let ok = ty == ValueType::Object && {
+                    let o = Object::from_unknown(value)?;
+                    let is_fn = |k: &str| -> Result<bool> {
+                        Ok(matches!(o.get::<Unknown>(k)?, Some(f) if f.get_type()? == ValueType::Function))
+                    };
+                    is_fn("load")? && is_fn("save")?
+                };
+                if ok {
+                    raw.tokens_from_store = true;
+                } else {
+                    raw.issues.push(Issue::new(
+                        "tokenStore",
+                        "invalid_type",
+                        format!(
+                            "expected an object with load() and save(tokens) functions, got {}",
+                            describe(&value)
+                        ),
+                    ));
+                }
+            }
+            "onTokens" => {
+                if ty != ValueType::Function {
+                    raw.issues.push(Issue::new(
+                        "onTokens",
+                        "invalid_type",
+                        format!("expected a function (tokens) => void, got {}", describe(&value)),
+                    ));
                 }
             }
             "allowUntrustedHost" => {
@@ -129,17 +189,60 @@ pub(crate) fn validate_js(input: Unknown) -> Result<std::result::Result<KommoCon
 }
 
 /// Validates a JS config value or returns the `KommoConfigError` to throw.
+///
+/// For the OAuth form, this also creates the account's shared transport with the config's
+/// `tokenStore` / `onTokens`, so every SDK function (which then calls `Client::new`) uses them.
 pub(crate) fn require_config(env: &Env, input: Unknown) -> Result<KommoConfig> {
     match validate_js(input)? {
-        Ok(c) => Ok(c),
+        Ok(c) => {
+            if c.oauth.is_some() {
+                let store = crate::node::oauth::js_token_store(env, &input)?;
+                crate::api::transport::shared_with_store(&c, store)
+                    .map_err(|e| Error::new(Status::GenericFailure, e.to_string()))?;
+            }
+            Ok(c)
+        }
         Err(err) => Err(config_error(env, &err)?),
     }
+}
+
+/// Carries `tokenStore` / `onTokens` over to the parsed config (they are functions, kept as is).
+fn copy_hooks(input: &Unknown, out: &mut Object) -> Result<()> {
+    if input.get_type()? != ValueType::Object {
+        return Ok(());
+    }
+    let obj = Object::from_unknown(*input)?;
+    for key in ["tokenStore", "onTokens"] {
+        if let Some(v) = obj.get::<Unknown>(key)? {
+            if v.get_type()? != ValueType::Undefined {
+                out.set(key, v)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn to_js<'e>(env: &'e Env, config: &KommoConfig) -> Result<Object<'e>> {
     let mut out = Object::new(env)?;
     out.set("baseUrl", config.base_url())?;
-    out.set("accessToken", config.access_token.as_str())?;
+    if config.oauth.is_none() || !config.access_token.is_empty() {
+        out.set("accessToken", config.access_token.as_str())?;
+    }
+    if let Some(o) = &config.oauth {
+        out.set("clientId", o.client_id.as_str())?;
+        out.set("clientSecret", o.client_secret.as_str())?;
+        out.set("redirectUri", o.redirect_uri.as_str())?;
+        match &o.grant {
+            Some(config::Grant::AuthorizationCode(c)) => out.set("authorizationCode", c.as_str())?,
+            Some(config::Grant::RefreshToken(r)) | Some(config::Grant::CodeOrRefreshToken(r)) => {
+                out.set("refreshToken", r.as_str())?
+            }
+            None => {}
+        }
+        if let Some(at) = o.expires_at {
+            out.set("expiresAt", at as f64)?;
+        }
+    }
     if config.allow_untrusted_host {
         out.set("allowUntrustedHost", true)?;
     }

@@ -24,6 +24,7 @@ pub(crate) mod json_result;
 pub mod leads;
 pub mod links;
 pub mod notes;
+pub mod oauth;
 pub mod pipelines;
 pub mod sandbox;
 pub mod shapes;

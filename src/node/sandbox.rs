@@ -13,6 +13,19 @@ pub struct StartSandboxOptions {
     pub port: Option<u32>,
     /// Bearer token the sandbox accepts; defaults to `"sandbox-token"`.
     pub token: Option<String>,
+    /// Lifetime in seconds of the OAuth access tokens it issues (default 86400, like Kommo).
+    pub access_token_lifetime: Option<u32>,
+}
+
+/// Counters of the sandbox's OAuth token endpoint.
+#[napi(object)]
+pub struct SandboxOAuthStats {
+    /// Successful code exchanges.
+    pub exchanges: u32,
+    /// Successful refreshes.
+    pub refreshes: u32,
+    /// Rejected token requests.
+    pub failures: u32,
 }
 
 /// A running sandbox. Pass `{ baseUrl, accessToken }` as the config of any SDK function.
@@ -35,6 +48,58 @@ impl SandboxHandle {
     #[napi(getter)]
     pub fn access_token(&self) -> String {
         self.access_token.clone()
+    }
+
+    /// Client id of the sandbox's OAuth integration (fixed: `"sandbox-client-id"`).
+    #[napi(getter)]
+    pub fn client_id(&self) -> String {
+        crate::sandbox::oauth::CLIENT_ID.to_string()
+    }
+
+    /// Client secret of the sandbox's OAuth integration (fixed: `"sandbox-client-secret"`).
+    #[napi(getter)]
+    pub fn client_secret(&self) -> String {
+        crate::sandbox::oauth::CLIENT_SECRET.to_string()
+    }
+
+    /// Redirect URI registered for the sandbox's OAuth integration.
+    #[napi(getter)]
+    pub fn redirect_uri(&self) -> String {
+        crate::sandbox::oauth::REDIRECT_URI.to_string()
+    }
+
+    /// Mints a single-use authorization code (`def50...`, valid 20 minutes), as copied from
+    /// Kommo's Keys and scopes tab.
+    #[napi]
+    pub async fn mint_authorization_code(&self) -> Result<String> {
+        match self.inner.lock().await.as_ref() {
+            Some(sb) => Ok(sb.mint_code()),
+            None => Err(Error::new(Status::GenericFailure, "the sandbox was stopped")),
+        }
+    }
+
+    /// Counters of the OAuth token endpoint.
+    #[napi]
+    pub async fn oauth_stats(&self) -> Result<SandboxOAuthStats> {
+        match self.inner.lock().await.as_ref() {
+            Some(sb) => {
+                let s = sb.oauth_stats();
+                Ok(SandboxOAuthStats {
+                    exchanges: s.exchanges as u32,
+                    refreshes: s.refreshes as u32,
+                    failures: s.failures as u32,
+                })
+            }
+            None => Err(Error::new(Status::GenericFailure, "the sandbox was stopped")),
+        }
+    }
+
+    /// Invalidates every issued OAuth access token (the next API call gets a 401).
+    #[napi]
+    pub async fn revoke_access_tokens(&self) {
+        if let Some(sb) = self.inner.lock().await.as_ref() {
+            sb.revoke_access_tokens();
+        }
     }
 
     /// Stops the sandbox. Calling it twice is harmless.
@@ -68,6 +133,9 @@ pub async fn start_sandbox(options: Option<StartSandboxOptions>) -> Result<Sandb
                 ));
             }
             opts.token = token;
+        }
+        if let Some(secs) = o.access_token_lifetime {
+            opts.access_token_lifetime = std::time::Duration::from_secs(secs.into());
         }
     }
     let port = opts.port;

@@ -2,7 +2,7 @@
 /* eslint-disable */
 
 /** Connection settings as given by the caller (before `kommoConfigSchema.parse`). */
-export interface KommoConfigInput {
+export interface KommoTokenConfigInput {
   /** Account URL: `https://<subdomain>.kommo.com` (also `.amocrm.com` / `.amocrm.ru`); a trailing `/` or `/api/v4` is accepted. */
   baseUrl?: string
   /** Account subdomain (`acme` for https://acme.kommo.com), instead of `baseUrl`. */
@@ -19,7 +19,7 @@ export interface KommoConfigInput {
 export interface KommoConfig {
   /** Canonical account URL without a trailing slash, e.g. `https://acme.kommo.com`. */
   baseUrl: string
-  accessToken: string
+  accessToken?: string
   allowUntrustedHost?: boolean
   defaultCountry?: string
 }
@@ -1270,3 +1270,75 @@ export interface ListSourcesResult {
   totalFound: number
   error?: string
 }
+// ---- oauth ----
+
+/** Connection settings: a long-lived token, or the OAuth form that refreshes by itself. */
+export type KommoConfigInput = KommoTokenConfigInput | KommoOAuthConfig
+
+/** OAuth tokens as saved by a token store. `expiresAt` is Unix seconds (when the access token expires). */
+export interface OAuthTokens {
+  accessToken: string
+  refreshToken: string
+  expiresAt?: number
+}
+
+/**
+ * Where refreshed tokens are kept. Kommo rotates refresh tokens (each works once), so `save`
+ * is awaited before the new access token is used; if it throws, the request fails with a clear
+ * error, the new tokens stay in memory and saving is retried before the next request.
+ */
+export interface OAuthTokenStore {
+  /** The saved tokens, or null/undefined when there are none (then the config's grant is used). */
+  load(): OAuthTokens | null | undefined | Promise<OAuthTokens | null | undefined>
+  save(tokens: OAuthTokens): void | Promise<void>
+}
+
+/**
+ * The OAuth form (Kommo > Settings > Integrations > your integration > Keys and scopes).
+ * Give `authorizationCode` (the `def50...` code, valid 20 minutes, single use) or `refreshToken`
+ * (a `def50...` code given as `refreshToken` is exchanged first, as the setup guide says).
+ * SDK functions given this config exchange, refresh ahead of expiry and after a 401 by themselves;
+ * calls with the same config share one set of tokens and one refresh.
+ */
+export interface KommoOAuthConfig {
+  baseUrl?: string
+  subdomain?: string
+  /** The Integration ID. */
+  clientId: string
+  /** The Secret key. */
+  clientSecret: string
+  /** Exactly the Redirect URI configured for the integration. */
+  redirectUri: string
+  refreshToken?: string
+  authorizationCode?: string
+  /** A current access token, if you have one. */
+  accessToken?: string
+  /** When `accessToken` expires, Unix seconds. */
+  expiresAt?: number
+  /** Loads saved tokens at first use and saves every new pair (before it is used). */
+  tokenStore?: OAuthTokenStore
+  /** Called with every new pair, before it is used (awaited if it returns a promise). */
+  onTokens?: (tokens: OAuthTokens) => void | Promise<void>
+  allowUntrustedHost?: boolean
+  defaultCountry?: string
+}
+
+/** Result of `exchangeAuthorizationCode` / `refreshAccessToken`. */
+export interface OAuthTokensResult {
+  success: boolean
+  tokens?: OAuthTokens
+  error?: string
+}
+
+/** Validated OAuth settings as returned by `kommoConfigSchema.parse` (merged into `KommoConfig`). */
+export interface KommoConfig {
+  clientId?: string
+  clientSecret?: string
+  redirectUri?: string
+  refreshToken?: string
+  authorizationCode?: string
+  expiresAt?: number
+  tokenStore?: OAuthTokenStore
+  onTokens?: (tokens: OAuthTokens) => void | Promise<void>
+}
+

@@ -5,6 +5,11 @@
 //! - `POST /__sandbox/reset-stats`: zero the counters (204).
 //! - `GET|POST /__sandbox/config`: read or change `{"missing_entity_status": 204|404}`.
 //! - `POST /__sandbox/reset`: restore the seed data (204).
+//! - `POST /__sandbox/oauth/code`: mint an authorization code
+//!   `{"code","client_id","client_secret","redirect_uri","expires_in"}` for the sandbox integration.
+//! - `GET /__sandbox/oauth`: token endpoint counters `{"exchanges","refreshes","failures"}`.
+//! - `POST /__sandbox/oauth/revoke-access-tokens`: every issued access token stops working (204).
+//! - `/__sandbox/config` also takes `access_token_lifetime` and `code_lifetime` (seconds).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -25,6 +30,9 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/__sandbox/reset-stats", post(reset_stats))
         .route("/__sandbox/config", get(config).post(set_config))
         .route("/__sandbox/reset", post(reset))
+        .route("/__sandbox/oauth/code", post(mint_code))
+        .route("/__sandbox/oauth", get(oauth_stats))
+        .route("/__sandbox/oauth/revoke-access-tokens", post(revoke_access_tokens))
 }
 
 fn json_response(body: Value) -> Response {
@@ -42,7 +50,34 @@ async fn reset_stats(State(state): State<AppState>) -> Response {
 }
 
 fn config_body(state: &AppState) -> Value {
-    json!({ "missing_entity_status": state.missing_entity().status() })
+    let oauth = lock(&state.oauth);
+    json!({
+        "missing_entity_status": state.missing_entity().status(),
+        "access_token_lifetime": oauth.access_token_lifetime.as_secs(),
+        "code_lifetime": oauth.code_lifetime.as_secs(),
+    })
+}
+
+async fn mint_code(State(state): State<AppState>) -> Response {
+    let mut oauth = lock(&state.oauth);
+    let code = oauth.mint_code();
+    json_response(json!({
+        "code": code,
+        "client_id": super::oauth::CLIENT_ID,
+        "client_secret": super::oauth::CLIENT_SECRET,
+        "redirect_uri": super::oauth::REDIRECT_URI,
+        "expires_in": oauth.code_lifetime.as_secs(),
+    }))
+}
+
+async fn oauth_stats(State(state): State<AppState>) -> Response {
+    let stats = lock(&state.oauth).stats.clone();
+    json_response(json!(stats))
+}
+
+async fn revoke_access_tokens(State(state): State<AppState>) -> Response {
+    lock(&state.oauth).revoke_access_tokens();
+    no_content()
 }
 
 async fn config(State(state): State<AppState>) -> Response {
@@ -58,6 +93,20 @@ async fn set_config(State(state): State<AppState>, body: Bytes) -> Result<Respon
             _ => return Err(Problem::bad_request("missing_entity_status must be 204 or 404")),
         };
         *lock(&state.missing_entity) = answer;
+    }
+    for key in ["access_token_lifetime", "code_lifetime"] {
+        if let Some(value) = body.get(key) {
+            let secs = value
+                .as_u64()
+                .ok_or_else(|| Problem::bad_request(format!("{key} must be a number of seconds")))?;
+            let mut oauth = lock(&state.oauth);
+            let d = std::time::Duration::from_secs(secs);
+            if key == "code_lifetime" {
+                oauth.code_lifetime = d;
+            } else {
+                oauth.access_token_lifetime = d;
+            }
+        }
     }
     Ok(json_response(config_body(&state)))
 }

@@ -25,6 +25,7 @@ mod leads;
 mod links;
 mod list;
 mod notes;
+pub mod oauth;
 mod pipelines;
 mod query;
 pub mod seed;
@@ -66,8 +67,10 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 pub struct SandboxOptions {
     /// Port on 127.0.0.1; 0 picks a free ephemeral port.
     pub port: u16,
-    /// The bearer token requests must carry.
+    /// The bearer token requests must carry (OAuth access tokens it issued are accepted too).
     pub token: String,
+    /// Lifetime of the OAuth access tokens it issues (Kommo: 24 h).
+    pub access_token_lifetime: Duration,
 }
 
 impl Default for SandboxOptions {
@@ -75,6 +78,7 @@ impl Default for SandboxOptions {
         Self {
             port: 0,
             token: DEFAULT_TOKEN.to_string(),
+            access_token_lifetime: oauth::ACCESS_TOKEN_LIFETIME,
         }
     }
 }
@@ -118,6 +122,7 @@ struct Shared {
     store: Mutex<Store>,
     stats: Mutex<SandboxStats>,
     missing_entity: Mutex<MissingEntity>,
+    oauth: Mutex<oauth::OAuthState>,
 }
 
 type AppState = Arc<Shared>;
@@ -162,6 +167,7 @@ impl Sandbox {
             store: Mutex::new(seed::build()),
             stats: Mutex::new(SandboxStats::default()),
             missing_entity: Mutex::new(MissingEntity::default()),
+            oauth: Mutex::new(oauth::OAuthState::new(options.access_token_lifetime)),
         });
         let app = router(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -206,6 +212,32 @@ impl Sandbox {
     /// Chooses what a get-by-id for a missing lead, contact or company answers (default 204).
     pub fn set_missing_entity(&self, answer: MissingEntity) {
         *lock(&self.state.missing_entity) = answer;
+    }
+
+    /// Mints a single-use OAuth authorization code (`def50...`) for the sandbox integration
+    /// ([`oauth::CLIENT_ID`], [`oauth::CLIENT_SECRET`], [`oauth::REDIRECT_URI`]).
+    pub fn mint_code(&self) -> String {
+        lock(&self.state.oauth).mint_code()
+    }
+
+    /// Counters of the OAuth token endpoint.
+    pub fn oauth_stats(&self) -> oauth::OAuthStats {
+        lock(&self.state.oauth).stats.clone()
+    }
+
+    /// Sets the lifetime of access tokens issued from now on.
+    pub fn set_access_token_lifetime(&self, lifetime: Duration) {
+        lock(&self.state.oauth).access_token_lifetime = lifetime;
+    }
+
+    /// Sets how long authorization codes stay valid (Kommo: 20 minutes).
+    pub fn set_code_lifetime(&self, lifetime: Duration) {
+        lock(&self.state.oauth).code_lifetime = lifetime;
+    }
+
+    /// Invalidates every issued OAuth access token (the next API call gets a 401).
+    pub fn revoke_access_tokens(&self) {
+        lock(&self.state.oauth).revoke_access_tokens();
     }
 
     /// Restores the seed data, discarding every write.
@@ -255,6 +287,7 @@ fn router(state: AppState) -> Router {
         .merge(events::routes())
         .merge(unsorted::routes())
         .merge(control::routes())
+        .merge(oauth::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(no_route)
         .layer(middleware::from_fn_with_state(state.clone(), authorize))
@@ -262,7 +295,8 @@ fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `/api/v4/*` needs `Authorization: Bearer <token>`; Kommo answers 401 problem+json otherwise.
+/// `/api/v4/*` needs `Authorization: Bearer <token>` (the static token or a current OAuth access
+/// token); Kommo answers 401 problem+json otherwise.
 async fn authorize(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if path == "/api/v4" || path.starts_with("/api/v4/") {
@@ -271,7 +305,11 @@ async fn authorize(State(state): State<AppState>, request: Request, next: Next) 
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.trim().split_once(' '))
-            .is_some_and(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && token.trim() == state.token);
+            .is_some_and(|(scheme, token)| {
+                let token = token.trim();
+                scheme.eq_ignore_ascii_case("bearer")
+                    && (token == state.token || lock(&state.oauth).access_valid(token))
+            });
         if !authorized {
             return Problem::new(StatusCode::UNAUTHORIZED, "Invalid user name or password").into_response();
         }
