@@ -18,13 +18,19 @@ use url::{Host, Url};
 const TRUSTED_SUFFIXES: [&str; 3] = [".kommo.com", ".amocrm.com", ".amocrm.ru"];
 
 /// Keys accepted in a config object. Anything else is rejected (typo protection).
-pub const KNOWN_KEYS: [&str; 5] = [
+pub const KNOWN_KEYS: [&str; 6] = [
     "baseUrl",
     "subdomain",
     "accessToken",
     "allowUntrustedHost",
     "defaultCountry",
+    "rateLimit",
 ];
+
+/// Kommo's documented limit: at most 7 requests per second (kommo-api-v4.md section 3.5).
+pub const DEFAULT_RATE_LIMIT: u32 = 7;
+/// Largest accepted `rateLimit` (requests per second).
+pub const MAX_RATE_LIMIT: u32 = 1000;
 
 /// A config as supplied, before validation. `None` means the key was absent (or undefined).
 #[derive(Debug, Default, Clone)]
@@ -34,6 +40,8 @@ pub struct RawConfig {
     pub access_token: Option<String>,
     pub allow_untrusted_host: Option<bool>,
     pub default_country: Option<String>,
+    /// Requests per second to this account, as given (validated to 1..=[`MAX_RATE_LIMIT`]).
+    pub rate_limit: Option<f64>,
     /// Problems found while reading the input (wrong types, unknown keys).
     pub issues: Vec<Issue>,
 }
@@ -50,6 +58,9 @@ pub struct KommoConfig {
     pub allow_untrusted_host: bool,
     /// ISO 3166-1 alpha-2 region used to read phone numbers written without a country code.
     pub default_country: Option<String>,
+    /// Requests per second this client sends to the account, when set explicitly
+    /// (see [`KommoConfig::effective_rate_limit`]).
+    pub rate_limit: Option<u32>,
 }
 
 impl fmt::Debug for KommoConfig {
@@ -59,6 +70,7 @@ impl fmt::Debug for KommoConfig {
             .field("access_token", &"<redacted>")
             .field("allow_untrusted_host", &self.allow_untrusted_host)
             .field("default_country", &self.default_country)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -76,6 +88,17 @@ impl KommoConfig {
         let mut url = self.account_url.clone();
         url.set_path("/api/v4/");
         url
+    }
+
+    /// Requests per second the client paces itself to: `rateLimit` when given, otherwise
+    /// Kommo's 7 for real accounts and no pacing for loopback hosts (the sandbox and local test
+    /// servers are not Kommo; set `rateLimit` to pace against them too).
+    pub fn effective_rate_limit(&self) -> Option<u32> {
+        match self.rate_limit {
+            Some(n) => Some(n),
+            None if self.is_loopback() => None,
+            None => Some(DEFAULT_RATE_LIMIT),
+        }
     }
 
     /// Whether the host is loopback (the sandbox or a local test server).
@@ -215,6 +238,17 @@ pub fn validate(raw: RawConfig) -> Result<KommoConfig, ConfigError> {
         None => None,
     };
 
+    let rate_limit = match raw.rate_limit {
+        None => None,
+        Some(n) => match check_rate_limit(n) {
+            Ok(n) => Some(n),
+            Err(message) => {
+                issues.push(Issue::new("rateLimit", "invalid_format", message));
+                None
+            }
+        },
+    };
+
     match (account_url, access_token) {
         (Some(account_url), Some(access_token)) if issues.is_empty() => {
             let untrusted = !is_trusted_url(&account_url);
@@ -223,6 +257,7 @@ pub fn validate(raw: RawConfig) -> Result<KommoConfig, ConfigError> {
                 access_token,
                 allow_untrusted_host: untrusted && allow_untrusted,
                 default_country,
+                rate_limit,
             })
         }
         _ => Err(ConfigError { issues }),
@@ -237,6 +272,20 @@ fn truncate(s: &str, max: usize) -> String {
         out.push('…');
         out
     }
+}
+
+fn check_rate_limit(n: f64) -> Result<u32, String> {
+    if !n.is_finite() || n.fract() != 0.0 {
+        return Err(format!(
+            "{n} is not a whole number; expected requests per second between 1 and {MAX_RATE_LIMIT} (Kommo allows {DEFAULT_RATE_LIMIT})"
+        ));
+    }
+    if n < 1.0 || n > f64::from(MAX_RATE_LIMIT) {
+        return Err(format!(
+            "{n} is out of range; expected requests per second between 1 and {MAX_RATE_LIMIT} (Kommo allows {DEFAULT_RATE_LIMIT}; going above it gets 429 answers and, repeated, a block)"
+        ));
+    }
+    Ok(n as u32)
 }
 
 fn check_token(token: &str) -> Result<(), String> {
@@ -413,7 +462,7 @@ fn parse_subdomain(input: &str) -> Result<Url, String> {
 }
 
 /// Reads a [`RawConfig`] from environment variables (`KOMMO_BASE_URL`, `KOMMO_SUBDOMAIN`,
-/// `KOMMO_ACCESS_TOKEN`, `KOMMO_ALLOW_UNTRUSTED_HOST`, `KOMMO_DEFAULT_COUNTRY`).
+/// `KOMMO_ACCESS_TOKEN`, `KOMMO_ALLOW_UNTRUSTED_HOST`, `KOMMO_DEFAULT_COUNTRY`, `KOMMO_RATE_LIMIT`).
 /// Issue paths name the variables, so messages point at what to change.
 pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<KommoConfig, ConfigError> {
     let non_empty = |k: &str| get(k).filter(|v| !v.is_empty());
@@ -434,6 +483,19 @@ pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<KommoConfig, Con
                 format!("{v:?} is not a boolean; expected true or false"),
             )),
         },
+    }
+    if let Some(v) = non_empty("KOMMO_RATE_LIMIT") {
+        match v.trim().parse::<f64>() {
+            Ok(n) => raw.rate_limit = Some(n),
+            Err(_) => raw.issues.push(Issue::new(
+                "rateLimit",
+                "invalid_type",
+                format!(
+                    "{:?} is not a number; expected requests per second between 1 and {MAX_RATE_LIMIT}",
+                    truncate(&v, 20)
+                ),
+            )),
+        }
     }
     validate(raw).map_err(|mut err| {
         for issue in &mut err.issues {
@@ -464,6 +526,7 @@ pub fn env_name(key: &str) -> &str {
         "accessToken" => "KOMMO_ACCESS_TOKEN",
         "allowUntrustedHost" => "KOMMO_ALLOW_UNTRUSTED_HOST",
         "defaultCountry" => "KOMMO_DEFAULT_COUNTRY",
+        "rateLimit" => "KOMMO_RATE_LIMIT",
         other => other,
     }
 }
@@ -600,6 +663,47 @@ mod tests {
         })
         .unwrap();
         assert_eq!(c.base_url(), "https://acme.kommo.com");
+    }
+
+    #[test]
+    fn rate_limit_defaults_to_kommos_seven_and_is_validated() {
+        let c = validate(raw(Some("https://a.kommo.com"), None, Some("t"))).unwrap();
+        assert_eq!(c.rate_limit, None);
+        assert_eq!(c.effective_rate_limit(), Some(DEFAULT_RATE_LIMIT));
+        let c = validate(raw(Some("http://127.0.0.1:9"), None, Some("t"))).unwrap();
+        assert_eq!(c.effective_rate_limit(), None, "loopback is not paced unless asked");
+        let mut r = raw(Some("http://127.0.0.1:9"), None, Some("t"));
+        r.rate_limit = Some(3.0);
+        assert_eq!(validate(r).unwrap().effective_rate_limit(), Some(3));
+        for bad in [0.0, -1.0, 2.5, 1001.0, f64::NAN, f64::INFINITY] {
+            let mut r = raw(Some("https://a.kommo.com"), None, Some("t"));
+            r.rate_limit = Some(bad);
+            let issues = err(r);
+            assert_eq!(issues[0].path, "rateLimit", "{bad}");
+            assert!(
+                issues[0].message.contains("between 1 and 1000"),
+                "{}",
+                issues[0].message
+            );
+        }
+    }
+
+    #[test]
+    fn rate_limit_comes_from_kommo_rate_limit() {
+        let env = |rate: &'static str| {
+            move |k: &str| match k {
+                "KOMMO_SUBDOMAIN" => Some("acme".to_string()),
+                "KOMMO_ACCESS_TOKEN" => Some("tok".into()),
+                "KOMMO_RATE_LIMIT" => Some(rate.into()),
+                _ => None,
+            }
+        };
+        assert_eq!(from_env(env("5")).unwrap().rate_limit, Some(5));
+        let e = from_env(env("fast")).unwrap_err();
+        assert_eq!(e.issues[0].path, "KOMMO_RATE_LIMIT");
+        assert!(e.issues[0].message.contains("not a number"));
+        let e = from_env(env("0")).unwrap_err();
+        assert_eq!(e.issues[0].path, "KOMMO_RATE_LIMIT");
     }
 
     #[test]

@@ -8,9 +8,11 @@ pub mod cache;
 pub mod contacts;
 pub mod hal;
 pub mod leads;
+pub mod limiter;
 pub mod list;
 pub mod model;
 pub mod pipelines;
+pub mod retry;
 pub mod transport;
 pub mod write;
 

@@ -146,6 +146,7 @@ Environment:
   KOMMO_ACCESS_TOKEN     long-lived token or OAuth access token (required)
   KOMMO_DEFAULT_COUNTRY  two-letter country for phone numbers written without a country code
   KOMMO_ALLOW_UNTRUSTED_HOST=true   allow a base URL that is not a Kommo host (e.g. a proxy)
+  KOMMO_RATE_LIMIT       requests per second sent to the account (default 7, Kommo's limit)
   KOMMO_READ_ONLY=true   same as --read-only: only tools that read
   KOMMO_DEBUG=true       debug logs on stderr (tokens are never logged)
 ",

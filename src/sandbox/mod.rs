@@ -15,6 +15,7 @@ mod contacts;
 mod control;
 mod custom_fields;
 mod embed;
+pub mod faults;
 mod field_values;
 mod http;
 mod leads;
@@ -109,6 +110,7 @@ struct Shared {
     store: Mutex<Store>,
     stats: Mutex<SandboxStats>,
     missing_entity: Mutex<MissingEntity>,
+    faults: Mutex<faults::Faults>,
 }
 
 type AppState = Arc<Shared>;
@@ -153,6 +155,7 @@ impl Sandbox {
             store: Mutex::new(seed::build()),
             stats: Mutex::new(SandboxStats::default()),
             missing_entity: Mutex::new(MissingEntity::default()),
+            faults: Mutex::new(faults::Faults::default()),
         });
         let app = router(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -199,6 +202,32 @@ impl Sandbox {
         *lock(&self.state.missing_entity) = answer;
     }
 
+    /// Adds a fault rule (see [`faults`]). Panics on an invalid rule (a test's mistake).
+    pub fn inject(&self, rule: faults::FaultRule) {
+        if let Err(e) = lock(&self.state.faults).add(vec![rule]) {
+            panic!("invalid fault rule: {e}");
+        }
+    }
+
+    /// Enforces Kommo's rate limit: 429 HTML past `per_second` requests in a sliding second,
+    /// and 403 HTML for everything after `block_after` violations.
+    pub fn enforce_rate_limit(&self, per_second: u32, block_after: Option<u32>) {
+        lock(&self.state.faults).set_rate_limit(Some(faults::RateLimitRule {
+            per_second,
+            block_after,
+        }));
+    }
+
+    /// Removes every fault, the rate limit and any block, and zeroes the fault counters.
+    pub fn clear_faults(&self) {
+        lock(&self.state.faults).clear();
+    }
+
+    /// The fault counters: max requests per second seen, entities created, drops...
+    pub fn fault_stats(&self) -> faults::FaultStats {
+        lock(&self.state.faults).stats.clone()
+    }
+
     /// Restores the seed data, discarding every write.
     pub fn reset_data(&self) {
         *self.state.store() = seed::build();
@@ -226,8 +255,8 @@ impl Drop for Sandbox {
     }
 }
 
-/// Every route, the fallbacks and the two middlewares (counting outside auth, so rejected
-/// requests are counted too).
+/// Every route, the fallbacks and the middlewares (counting outermost, then faults and the
+/// rate-limit enforcer, then auth, so rejected requests are counted too).
 fn router(state: AppState) -> Router {
     Router::new()
         .merge(account::routes())
@@ -241,6 +270,7 @@ fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(no_route)
         .layer(middleware::from_fn_with_state(state.clone(), authorize))
+        .layer(middleware::from_fn_with_state(state.clone(), faults::middleware))
         .layer(middleware::from_fn_with_state(state.clone(), count))
         .with_state(state)
 }
