@@ -85,11 +85,10 @@ pub fn is_idempotent(method: &Method) -> bool {
 
 /// Kommo refused the request without doing anything: safe to resend whatever the method.
 fn refused_untouched(error: &Error) -> bool {
-    match error {
-        Error::RateLimited { .. } => true,
-        Error::Status { status: 503, .. } | Error::Html { status: 503, .. } => true,
-        _ => false,
-    }
+    matches!(
+        error,
+        Error::RateLimited { .. } | Error::Status { status: 503, .. } | Error::Html { status: 503, .. }
+    )
 }
 
 /// A transient failure after which the request's effect is unknown.
