@@ -458,6 +458,13 @@ fn parse_subdomain(input: &str) -> Result<Url, String> {
             truncate(input, 80)
         ));
     }
+    if s == "www" {
+        // Found by fuzzing: baseUrl refused https://www.kommo.com but subdomain "www" built it.
+        return Err(
+            "\"www\" is Kommo's website, not an account; give your account's subdomain, e.g. \"acme\" for https://acme.kommo.com"
+                .into(),
+        );
+    }
     Url::parse(&format!("https://{s}.kommo.com")).map_err(|e| format!("{e}"))
 }
 
@@ -590,6 +597,8 @@ mod tests {
         assert_eq!(c.base_url(), "https://acme.kommo.com");
         let issues = err(raw(None, Some("acme corp"), Some("t")));
         assert_eq!(issues[0].path, "subdomain");
+        let issues = err(raw(None, Some("WWW"), Some("t")));
+        assert!(issues[0].message.contains("Kommo's website"), "{}", issues[0].message);
     }
 
     #[test]

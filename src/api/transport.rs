@@ -442,61 +442,84 @@ impl Transport {
         location: Option<String>,
         retry_after: Option<Duration>,
     ) -> Error {
-        let body = &body[..body.len().min(MAX_ERROR_BODY)];
-        let html = looks_like_html(body);
-        let problem: Problem = if html {
-            Problem::default()
-        } else {
-            serde_json::from_slice(body).unwrap_or_default()
-        };
-        let detail = problem
-            .detail
-            .clone()
-            .or(problem.hint.clone())
-            .or(problem.title.clone())
-            .filter(|d| !d.is_empty());
-        match status.as_u16() {
-            300..=399 => Error::Redirect {
-                context,
-                location: location.unwrap_or_else(|| "an unknown location".into()),
-            },
-            400 => Error::Validation {
-                context,
-                detail,
-                errors: problem
-                    .validation_errors
-                    .into_iter()
-                    .flat_map(|item| {
-                        let request_id = item.request_id;
-                        item.errors.into_iter().map(move |e| ValidationError {
-                            request_id: request_id.clone(),
-                            code: e.code,
-                            path: e.path,
-                            detail: e.detail,
-                        })
+        map_status(self.host(), status, body, context, location, retry_after)
+    }
+}
+
+/// The [`Error`] for a non-success answer: problem+json parsed, HTML pages recognised.
+/// Public for fuzzing and tests; `host` only appears in the 401 message.
+pub fn error_from_answer(host: &str, status: u16, body: &[u8]) -> Error {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    map_status(host.to_string(), status, body, "GET /api/v4/fuzz".into(), None, None)
+}
+
+/// Checks a success body the way every request does: `None` when it is empty or JSON.
+pub fn check_success_body(status: u16, body: &[u8]) -> Option<Error> {
+    unreadable_success(status, body, "GET /api/v4/fuzz")
+}
+
+fn map_status(
+    host: String,
+    status: StatusCode,
+    body: &[u8],
+    context: String,
+    location: Option<String>,
+    retry_after: Option<Duration>,
+) -> Error {
+    let body = &body[..body.len().min(MAX_ERROR_BODY)];
+    let html = looks_like_html(body);
+    let problem: Problem = if html {
+        Problem::default()
+    } else {
+        serde_json::from_slice(body).unwrap_or_default()
+    };
+    let detail = problem
+        .detail
+        .clone()
+        .or(problem.hint.clone())
+        .or(problem.title.clone())
+        .filter(|d| !d.is_empty());
+    match status.as_u16() {
+        300..=399 => Error::Redirect {
+            context,
+            location: location.unwrap_or_else(|| "an unknown location".into()),
+        },
+        400 => Error::Validation {
+            context,
+            detail,
+            errors: problem
+                .validation_errors
+                .into_iter()
+                .flat_map(|item| {
+                    let request_id = item.request_id;
+                    item.errors.into_iter().map(move |e| ValidationError {
+                        request_id: request_id.clone(),
+                        code: e.code,
+                        path: e.path,
+                        detail: e.detail,
                     })
-                    .collect(),
-            },
-            401 => Error::Unauthorized {
-                context,
-                host: self.host(),
-                detail: if html { None } else { detail },
-            },
-            402 => Error::PaymentRequired { context },
-            403 if html || body.is_empty() => Error::Blocked { context },
-            403 => Error::Forbidden { context, detail },
-            404 if html => Error::Html { context, status: 404 },
-            404 => Error::NotFound { context, detail },
-            429 => Error::RateLimited { context, retry_after },
-            s => {
-                if html {
-                    Error::Html { context, status: s }
-                } else {
-                    Error::Status {
-                        status: s,
-                        context,
-                        detail,
-                    }
+                })
+                .collect(),
+        },
+        401 => Error::Unauthorized {
+            context,
+            host,
+            detail: if html { None } else { detail },
+        },
+        402 => Error::PaymentRequired { context },
+        403 if html || body.is_empty() => Error::Blocked { context },
+        403 => Error::Forbidden { context, detail },
+        404 if html => Error::Html { context, status: 404 },
+        404 => Error::NotFound { context, detail },
+        429 => Error::RateLimited { context, retry_after },
+        s => {
+            if html {
+                Error::Html { context, status: s }
+            } else {
+                Error::Status {
+                    status: s,
+                    context,
+                    detail,
                 }
             }
         }

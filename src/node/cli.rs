@@ -194,11 +194,22 @@ async fn serve(use_sandbox: bool, read_only_flag: bool, stop: CancellationToken)
     let config = if use_sandbox {
         match Sandbox::start(SandboxOptions::default()).await {
             Ok(sb) => {
-                let raw = config::RawConfig {
+                let mut raw = config::RawConfig {
                     base_url: Some(sb.base_url()),
                     access_token: Some(sb.token().to_string()),
                     ..Default::default()
                 };
+                // Pacing against the sandbox only when asked (benchmarks, load tests).
+                if let Some(v) = std::env::var("KOMMO_RATE_LIMIT").ok().filter(|v| !v.is_empty()) {
+                    match v.trim().parse::<f64>() {
+                        Ok(n) => raw.rate_limit = Some(n),
+                        Err(_) => raw.issues.push(config::Issue::new(
+                            "KOMMO_RATE_LIMIT",
+                            "invalid_type",
+                            format!("{v:?} is not a number of requests per second"),
+                        )),
+                    }
+                }
                 let cfg = config::validate(raw);
                 eprintln!(
                     "kommo-mcp {}: serving the embedded Kommo sandbox ({}) over stdio; no Kommo account is used",
