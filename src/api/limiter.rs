@@ -60,8 +60,8 @@ impl Limiter {
         self.per_second
     }
 
-    /// Waits until one more request may be sent. Cancel-safe: dropping the future gives the
-    /// slot back to nobody, which only errs on the slow side.
+    /// Waits until one more request may be sent. Cancel-safe: a wait that is dropped (a
+    /// cancelled tool call) has not taken a slot.
     pub async fn wait(&self) {
         self.inner.until_ready().await;
     }
