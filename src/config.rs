@@ -32,7 +32,13 @@ pub const KNOWN_KEYS: &[&str] = &[
     "expiresAt",
     "tokenStore",
     "onTokens",
+    "rateLimit",
 ];
+
+/// Kommo's documented limit: at most 7 requests per second (kommo-api-v4.md section 3.5).
+pub const DEFAULT_RATE_LIMIT: u32 = 7;
+/// Largest accepted `rateLimit` (requests per second).
+pub const MAX_RATE_LIMIT: u32 = 1000;
 
 /// A config as supplied, before validation. `None` means the key was absent (or undefined).
 #[derive(Debug, Default, Clone)]
@@ -56,6 +62,8 @@ pub struct RawConfig {
     pub expires_at: Option<i64>,
     /// Tokens may come from a token store / token file, so no grant is required in the config.
     pub tokens_from_store: bool,
+    /// Requests per second to this account, as given (validated to 1..=[`MAX_RATE_LIMIT`]).
+    pub rate_limit: Option<f64>,
     /// Problems found while reading the input (wrong types, unknown keys).
     pub issues: Vec<Issue>,
 }
@@ -76,6 +84,9 @@ pub struct KommoConfig {
     /// then `access_token` is the token. With OAuth, `access_token` is the optional current
     /// access token (empty when not given).
     pub oauth: Option<OAuthConfig>,
+    /// Requests per second this client sends to the account, when set explicitly
+    /// (see [`KommoConfig::effective_rate_limit`]).
+    pub rate_limit: Option<u32>,
 }
 
 /// How the first OAuth tokens are obtained.
@@ -140,6 +151,7 @@ impl fmt::Debug for KommoConfig {
             .field("access_token", &"<redacted>")
             .field("allow_untrusted_host", &self.allow_untrusted_host)
             .field("default_country", &self.default_country)
+            .field("rate_limit", &self.rate_limit)
             .field("oauth", &self.oauth)
             .finish()
     }
@@ -158,6 +170,17 @@ impl KommoConfig {
         let mut url = self.account_url.clone();
         url.set_path("/api/v4/");
         url
+    }
+
+    /// Requests per second the client paces itself to: `rateLimit` when given, otherwise
+    /// Kommo's 7 for real accounts and no pacing for loopback hosts (the sandbox and local test
+    /// servers are not Kommo; set `rateLimit` to pace against them too).
+    pub fn effective_rate_limit(&self) -> Option<u32> {
+        match self.rate_limit {
+            Some(n) => Some(n),
+            None if self.is_loopback() => None,
+            None => Some(DEFAULT_RATE_LIMIT),
+        }
     }
 
     /// Whether the host is loopback (the sandbox or a local test server).
@@ -316,6 +339,17 @@ pub fn validate(mut raw: RawConfig) -> Result<KommoConfig, ConfigError> {
         None => None,
     };
 
+    let rate_limit = match raw.rate_limit {
+        None => None,
+        Some(n) => match check_rate_limit(n) {
+            Ok(n) => Some(n),
+            Err(message) => {
+                issues.push(Issue::new("rateLimit", "invalid_format", message));
+                None
+            }
+        },
+    };
+
     match (account_url, access_token) {
         (Some(account_url), Some(access_token)) if issues.is_empty() => {
             let untrusted = !is_trusted_url(&account_url);
@@ -325,6 +359,7 @@ pub fn validate(mut raw: RawConfig) -> Result<KommoConfig, ConfigError> {
                 allow_untrusted_host: untrusted && allow_untrusted,
                 default_country,
                 oauth,
+                rate_limit,
             })
         }
         _ => Err(ConfigError { issues }),
@@ -582,10 +617,31 @@ fn parse_base_url(input: &str, allow_untrusted: bool) -> Result<Url, String> {
     Ok(canonical)
 }
 
+fn check_rate_limit(n: f64) -> Result<u32, String> {
+    if !n.is_finite() || n.fract() != 0.0 {
+        return Err(format!(
+            "{n} is not a whole number; expected requests per second between 1 and {MAX_RATE_LIMIT} (Kommo allows {DEFAULT_RATE_LIMIT})"
+        ));
+    }
+    if n < 1.0 || n > f64::from(MAX_RATE_LIMIT) {
+        return Err(format!(
+            "{n} is out of range; expected requests per second between 1 and {MAX_RATE_LIMIT} (Kommo allows {DEFAULT_RATE_LIMIT}; going above it gets 429 answers and, repeated, a block)"
+        ));
+    }
+    Ok(n as u32)
+}
+
 fn parse_subdomain(input: &str) -> Result<Url, String> {
     let s = input.trim().to_ascii_lowercase();
     if s.is_empty() {
         return Err("must not be empty; expected the first part of your account address, e.g. \"acme\" for https://acme.kommo.com".into());
+    }
+    if s == "www" {
+        // Found by fuzzing: baseUrl refused https://www.kommo.com but subdomain "www" built it.
+        return Err(
+            "\"www\" is Kommo's website, not an account; give your account's subdomain, e.g. \"acme\" for https://acme.kommo.com"
+                .into(),
+        );
     }
     // Accept a full host too (the original doubled it into acme.kommo.com.kommo.com).
     if s.contains("://") {
@@ -643,6 +699,19 @@ pub fn from_env_with(
         tokens_from_store,
         ..RawConfig::default()
     };
+    if let Some(v) = non_empty("KOMMO_RATE_LIMIT") {
+        match v.trim().parse::<f64>() {
+            Ok(n) => raw.rate_limit = Some(n),
+            Err(_) => raw.issues.push(Issue::new(
+                "rateLimit",
+                "invalid_type",
+                format!(
+                    "{:?} is not a number; expected requests per second between 1 and {MAX_RATE_LIMIT}",
+                    truncate(&v, 20)
+                ),
+            )),
+        }
+    }
     match non_empty("KOMMO_ALLOW_UNTRUSTED_HOST").as_deref() {
         None => {}
         Some(v) => match parse_bool(v) {
@@ -698,6 +767,7 @@ pub fn env_name(key: &str) -> &str {
         "accessToken" => "KOMMO_ACCESS_TOKEN",
         "allowUntrustedHost" => "KOMMO_ALLOW_UNTRUSTED_HOST",
         "defaultCountry" => "KOMMO_DEFAULT_COUNTRY",
+        "rateLimit" => "KOMMO_RATE_LIMIT",
         "clientId" => "KOMMO_CLIENT_ID",
         "clientSecret" => "KOMMO_CLIENT_SECRET",
         "redirectUri" => "KOMMO_REDIRECT_URI",
@@ -845,5 +915,46 @@ mod tests {
     fn debug_output_redacts_the_token() {
         let c = validate(raw(Some("https://a.kommo.com"), None, Some("s3cr3t-token"))).unwrap();
         assert!(!format!("{c:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn rate_limit_defaults_to_kommos_seven_and_is_validated() {
+        let c = validate(raw(Some("https://a.kommo.com"), None, Some("t"))).unwrap();
+        assert_eq!(c.rate_limit, None);
+        assert_eq!(c.effective_rate_limit(), Some(DEFAULT_RATE_LIMIT));
+        let c = validate(raw(Some("http://127.0.0.1:9"), None, Some("t"))).unwrap();
+        assert_eq!(c.effective_rate_limit(), None, "loopback is not paced unless asked");
+        let mut r = raw(Some("http://127.0.0.1:9"), None, Some("t"));
+        r.rate_limit = Some(3.0);
+        assert_eq!(validate(r).unwrap().effective_rate_limit(), Some(3));
+        for bad in [0.0, -1.0, 2.5, 1001.0, f64::NAN, f64::INFINITY] {
+            let mut r = raw(Some("https://a.kommo.com"), None, Some("t"));
+            r.rate_limit = Some(bad);
+            let issues = err(r);
+            assert_eq!(issues[0].path, "rateLimit", "{bad}");
+            assert!(
+                issues[0].message.contains("between 1 and 1000"),
+                "{}",
+                issues[0].message
+            );
+        }
+    }
+
+    #[test]
+    fn rate_limit_comes_from_kommo_rate_limit() {
+        let env = |rate: &'static str| {
+            move |k: &str| match k {
+                "KOMMO_SUBDOMAIN" => Some("acme".to_string()),
+                "KOMMO_ACCESS_TOKEN" => Some("tok".into()),
+                "KOMMO_RATE_LIMIT" => Some(rate.into()),
+                _ => None,
+            }
+        };
+        assert_eq!(from_env(env("5")).unwrap().rate_limit, Some(5));
+        let e = from_env(env("fast")).unwrap_err();
+        assert_eq!(e.issues[0].path, "KOMMO_RATE_LIMIT");
+        assert!(e.issues[0].message.contains("not a number"));
+        let e = from_env(env("0")).unwrap_err();
+        assert_eq!(e.issues[0].path, "KOMMO_RATE_LIMIT");
     }
 }

@@ -53,6 +53,23 @@ pub enum Error {
     #[error("Kommo blocked the request with an HTML 403 page on {context}: this usually means the IP address or account was blocked after exceeding Kommo's limit of 7 requests per second. Stop sending requests and contact Kommo support with your account's subdomain and IP address to lift the block")]
     Blocked { context: String },
 
+    /// Not sent: an HTML 403 block page was seen for this account a moment ago, and the client
+    /// holds back every request to it for a cool-down period instead of deepening the block.
+    #[error("not sent: Kommo blocked this account's requests with an HTML 403 page {} s ago (on {blocked_on}), which usually means the IP address or account was blocked after exceeding Kommo's limit of 7 requests per second. To avoid prolonging the block, no request is sent to {host} for {} more s ({context} was held back). Contact Kommo support with your account's subdomain and IP address to lift the block", .since.as_secs(), .remaining.as_secs().max(1))]
+    SendingPaused {
+        context: String,
+        host: String,
+        blocked_on: String,
+        since: Duration,
+        remaining: Duration,
+    },
+
+    /// A create request was sent but no usable answer came back (timeout, connection dropped,
+    /// unreadable body, gateway error): Kommo may or may not have written the data. Never
+    /// retried, to avoid duplicates.
+    #[error("the outcome of {context} is unknown ({reason}): Kommo may have created the entities or not. It was not retried, to avoid creating duplicates; search for them (by name, phone or email) before trying again")]
+    OutcomeUnknown { context: String, reason: String },
+
     /// 429: too many requests.
     #[error("Kommo's rate limit was hit on {context} (HTTP 429, at most 7 requests per second). Wait a few seconds and try again; repeated violations get the IP blocked")]
     RateLimited {
@@ -171,7 +188,7 @@ impl Error {
         match self {
             Error::Unauthorized { .. } => Some(401),
             Error::PaymentRequired { .. } => Some(402),
-            Error::Forbidden { .. } | Error::Blocked { .. } => Some(403),
+            Error::Forbidden { .. } | Error::Blocked { .. } | Error::SendingPaused { .. } => Some(403),
             Error::NotFound { .. } => Some(404),
             Error::RateLimited { .. } => Some(429),
             Error::Validation { .. } => Some(400),

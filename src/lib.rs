@@ -12,6 +12,8 @@
 pub mod api;
 pub mod config;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzz_checks;
 pub mod mcp;
 pub mod node;
 pub mod phone;

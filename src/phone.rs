@@ -196,6 +196,14 @@ impl Phone {
                 }
             }
         }
+        if keys.is_empty() {
+            // libphonenumber read a country code but too short a national part ("+5700+57-",
+            // found by fuzzing): keep the digits, so the number is at least itself.
+            keys.push(PhoneKey {
+                country_code: None,
+                national: d,
+            });
+        }
         Ok(Phone { keys, e164 })
     }
 
@@ -307,5 +315,13 @@ mod tests {
         assert_eq!(normalize_phone("+57 (300) 123-4567"), "573001234567");
         assert_eq!(normalize_phone("0057 300.123.4567"), "573001234567");
         assert_eq!(normalize_phone("300.123.4567"), "3001234567");
+    }
+
+    #[test]
+    fn a_number_with_a_too_short_national_part_is_still_itself() {
+        // Found by fuzzing: no reading was kept, so the number did not match itself.
+        let p = Phone::parse("+5700+57-", None).unwrap();
+        assert!(p.same_number(&p));
+        assert!(!p.keys().is_empty());
     }
 }

@@ -87,6 +87,18 @@ impl<T: DeserializeOwned> Envelope<T> {
     }
 }
 
+/// Parses a collection body as the client does (`None` for 204 / empty). Public for fuzzing.
+pub fn parse_page(status: u16, body: &[u8], key: &str) -> Result<Option<Page<serde_json::Value>>> {
+    let resp = crate::api::transport::Response {
+        status,
+        body: body.to_vec(),
+    };
+    match resp.json::<Envelope<serde_json::Value>>("GET /api/v4/fuzz")? {
+        None => Ok(None),
+        Some(env) => env.into_page(key, "GET /api/v4/fuzz").map(Some),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

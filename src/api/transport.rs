@@ -5,8 +5,8 @@
 //! elsewhere). Responses become typed values or a typed [`Error`]: 204 is "no content",
 //! problem+json bodies are parsed, HTML pages (401/403/429) are recognised and explained.
 //!
-//! Pacing, retries and OAuth refresh will sit in [`Transport::send`], so every resource module
-//! gets them without change.
+//! Pacing ([`super::limiter`]) and retries ([`super::retry`]) sit in [`Transport::send`], so
+//! every resource module gets them without change.
 
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -17,6 +17,8 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use url::Url;
 
+use crate::api::limiter::{self, AccountGate};
+use crate::api::retry;
 use crate::config::KommoConfig;
 use crate::error::{Error, Result, ValidationError};
 
@@ -173,9 +175,12 @@ pub enum Auth {
 pub struct Transport {
     http: reqwest::Client,
     config: KommoConfig,
+    /// How requests are authorised (static token or OAuth).
     auth: Auth,
     /// Metadata cached for this account (pipelines, users, field definitions).
     pub(crate) cache: crate::api::cache::Cache,
+    /// Pacing and the block breaker, shared by every transport of the account.
+    gate: Arc<AccountGate>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -228,6 +233,7 @@ impl Transport {
             })?;
         Ok(Self {
             http,
+            gate: limiter::gate_for(&config),
             config,
             auth,
             cache: Default::default(),
@@ -288,7 +294,7 @@ impl Transport {
         }
     }
 
-    /// Sends one request and maps failures to [`Error`]. `body` is sent as JSON. With OAuth, a
+    /// Sends a request and maps failures to [`Error`]. `body` is sent as JSON. With OAuth, a
     /// 401 triggers one refresh and one retry.
     pub async fn send(
         &self,
@@ -298,7 +304,7 @@ impl Transport {
         body: Option<&serde_json::Value>,
     ) -> Result<Response> {
         let auth = self.authorization().await?;
-        match self.send_with(method.clone(), url.clone(), query, body, &auth).await {
+        match self.send_paced(method.clone(), url.clone(), query, body, &auth).await {
             Err(Error::Unauthorized { .. }) if matches!(self.auth, Auth::OAuth(_)) => {
                 let rejected = auth
                     .to_str()
@@ -309,13 +315,16 @@ impl Transport {
                     .token_manager()
                     .ok_or_else(|| Error::invalid("auth", "no token manager"))?;
                 let retry = bearer(&manager.after_unauthorized(&rejected).await?)?;
-                self.send_with(method, url, query, body, &retry).await
+                self.send_paced(method, url, query, body, &retry).await
             }
             other => other,
         }
     }
 
-    async fn send_with(
+    /// The single path of every Kommo request:
+    /// `loop { breaker check; limiter wait; send_once; decide retry }` (see [`super::retry`]).
+    /// A POST whose outcome is unknown comes back as [`Error::OutcomeUnknown`], never resent.
+    async fn send_paced(
         &self,
         method: Method,
         mut url: Url,
@@ -325,16 +334,85 @@ impl Transport {
     ) -> Result<Response> {
         query.apply(&mut url);
         let context = format!("{method} {}", url.path());
+        let body = match body {
+            Some(body) => Some(serde_json::to_vec(body).map_err(|e| Error::invalid("body", e.to_string()))?),
+            None => None,
+        };
+        let policy = retry::Policy::default();
+        let mut first_sent: Option<Instant> = None;
+        let mut retries = 0u32;
+        loop {
+            if let Some(open) = self.gate.breaker.check() {
+                return Err(Error::SendingPaused {
+                    context,
+                    host: self.host(),
+                    blocked_on: open.blocked_on,
+                    since: open.since,
+                    remaining: open.remaining,
+                });
+            }
+            self.gate.wait().await;
+            let started = *first_sent.get_or_insert_with(Instant::now);
+            let failure = match self.send_once(&method, &url, body.as_deref(), &context, auth).await {
+                Ok(resp) => return Ok(resp),
+                Err(failure) => failure,
+            };
+            if matches!(failure.error, Error::Blocked { .. }) {
+                self.gate.breaker.trip(&context);
+                return Err(failure.error);
+            }
+            match retry::decide(&policy, &method, &failure, retries, started.elapsed()) {
+                retry::Decision::Retry(delay) => {
+                    tracing::debug!(
+                        target: "kommo_mcp::http",
+                        request = %context,
+                        retry = retries + 1,
+                        delay_ms = delay.as_millis() as u64,
+                        error = %failure.error,
+                        "retrying"
+                    );
+                    retries += 1;
+                    tokio::time::sleep(delay).await;
+                }
+                retry::Decision::Stop => {
+                    if retry::outcome_unknown(&method, &failure) {
+                        return Err(Error::OutcomeUnknown {
+                            context,
+                            reason: unknown_reason(&failure.error),
+                        });
+                    }
+                    return Err(failure.error);
+                }
+            }
+        }
+    }
+
+    /// One attempt: sends the request once and reads the whole answer.
+    async fn send_once(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&[u8]>,
+        context: &str,
+        auth: &HeaderValue,
+    ) -> std::result::Result<Response, retry::Failure> {
         let started = Instant::now();
         let mut req = self
             .http
             .request(method.clone(), url.clone())
             .header(AUTHORIZATION, auth.clone());
-        if let Some(body) = body {
-            let bytes = serde_json::to_vec(body).map_err(|e| Error::invalid("body", e.to_string()))?;
-            req = req.header(CONTENT_TYPE, "application/json").body(bytes);
+        if let Some(bytes) = body {
+            req = req.header(CONTENT_TYPE, "application/json").body(bytes.to_vec());
         }
-        let resp = req.send().await.map_err(|e| self.map_reqwest(e, &context))?;
+        let resp = req.send().await.map_err(|e| retry::Failure {
+            sent: if e.is_connect() {
+                retry::Sent::No
+            } else {
+                retry::Sent::Maybe
+            },
+            error: self.map_reqwest(e, context),
+            retry_after: None,
+        })?;
         let status = resp.status();
         let location = resp
             .headers()
@@ -347,7 +425,15 @@ impl Transport {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let body = resp.bytes().await.map_err(|e| self.map_reqwest(e, &context))?.to_vec();
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| retry::Failure {
+                error: self.map_reqwest(e, context),
+                sent: retry::Sent::Maybe,
+                retry_after: None,
+            })?
+            .to_vec();
         tracing::debug!(
             target: "kommo_mcp::http",
             method = %method,
@@ -359,12 +445,24 @@ impl Transport {
             "kommo request"
         );
         if status.is_success() {
+            // A cut or garbled body is a failed attempt (retried for reads), not a success.
+            if let Some(error) = unreadable_success(status.as_u16(), &body, context) {
+                return Err(retry::Failure {
+                    error,
+                    sent: retry::Sent::Maybe,
+                    retry_after: None,
+                });
+            }
             return Ok(Response {
                 status: status.as_u16(),
                 body,
             });
         }
-        Err(self.map_status(status, &body, context, location, retry_after))
+        Err(retry::Failure {
+            error: self.map_status(status, &body, context.to_string(), location, retry_after),
+            sent: retry::Sent::Maybe,
+            retry_after,
+        })
     }
 
     fn map_reqwest(&self, e: reqwest::Error, context: &str) -> Error {
@@ -398,64 +496,118 @@ impl Transport {
         location: Option<String>,
         retry_after: Option<Duration>,
     ) -> Error {
-        let body = &body[..body.len().min(MAX_ERROR_BODY)];
-        let html = looks_like_html(body);
-        let problem: Problem = if html {
-            Problem::default()
-        } else {
-            serde_json::from_slice(body).unwrap_or_default()
-        };
-        let detail = problem
-            .detail
-            .clone()
-            .or(problem.hint.clone())
-            .or(problem.title.clone())
-            .filter(|d| !d.is_empty());
-        match status.as_u16() {
-            300..=399 => Error::Redirect {
-                context,
-                location: location.unwrap_or_else(|| "an unknown location".into()),
-            },
-            400 => Error::Validation {
-                context,
-                detail,
-                errors: problem
-                    .validation_errors
-                    .into_iter()
-                    .flat_map(|item| {
-                        let request_id = item.request_id;
-                        item.errors.into_iter().map(move |e| ValidationError {
-                            request_id: request_id.clone(),
-                            code: e.code,
-                            path: e.path,
-                            detail: e.detail,
-                        })
+        map_status(self.host(), status, body, context, location, retry_after)
+    }
+}
+
+/// The [`Error`] for a non-success answer: problem+json parsed, HTML pages recognised.
+/// Public for fuzzing and tests; `host` only appears in the 401 message.
+pub fn error_from_answer(host: &str, status: u16, body: &[u8]) -> Error {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    map_status(host.to_string(), status, body, "GET /api/v4/fuzz".into(), None, None)
+}
+
+/// Checks a success body the way every request does: `None` when it is empty or JSON.
+pub fn check_success_body(status: u16, body: &[u8]) -> Option<Error> {
+    unreadable_success(status, body, "GET /api/v4/fuzz")
+}
+
+fn map_status(
+    host: String,
+    status: StatusCode,
+    body: &[u8],
+    context: String,
+    location: Option<String>,
+    retry_after: Option<Duration>,
+) -> Error {
+    let body = &body[..body.len().min(MAX_ERROR_BODY)];
+    let html = looks_like_html(body);
+    let problem: Problem = if html {
+        Problem::default()
+    } else {
+        serde_json::from_slice(body).unwrap_or_default()
+    };
+    let detail = problem
+        .detail
+        .clone()
+        .or(problem.hint.clone())
+        .or(problem.title.clone())
+        .filter(|d| !d.is_empty());
+    match status.as_u16() {
+        300..=399 => Error::Redirect {
+            context,
+            location: location.unwrap_or_else(|| "an unknown location".into()),
+        },
+        400 => Error::Validation {
+            context,
+            detail,
+            errors: problem
+                .validation_errors
+                .into_iter()
+                .flat_map(|item| {
+                    let request_id = item.request_id;
+                    item.errors.into_iter().map(move |e| ValidationError {
+                        request_id: request_id.clone(),
+                        code: e.code,
+                        path: e.path,
+                        detail: e.detail,
                     })
-                    .collect(),
-            },
-            401 => Error::Unauthorized {
-                context,
-                host: self.host(),
-                detail: if html { None } else { detail },
-            },
-            402 => Error::PaymentRequired { context },
-            403 if html || body.is_empty() => Error::Blocked { context },
-            403 => Error::Forbidden { context, detail },
-            404 if html => Error::Html { context, status: 404 },
-            404 => Error::NotFound { context, detail },
-            429 => Error::RateLimited { context, retry_after },
-            s => {
-                if html {
-                    Error::Html { context, status: s }
-                } else {
-                    Error::Status {
-                        status: s,
-                        context,
-                        detail,
-                    }
+                })
+                .collect(),
+        },
+        401 => Error::Unauthorized {
+            context,
+            host,
+            detail: if html { None } else { detail },
+        },
+        402 => Error::PaymentRequired { context },
+        403 if html || body.is_empty() => Error::Blocked { context },
+        403 => Error::Forbidden { context, detail },
+        404 if html => Error::Html { context, status: 404 },
+        404 => Error::NotFound { context, detail },
+        429 => Error::RateLimited { context, retry_after },
+        s => {
+            if html {
+                Error::Html { context, status: s }
+            } else {
+                Error::Status {
+                    status: s,
+                    context,
+                    detail,
                 }
             }
         }
+    }
+}
+
+/// The error for a 2xx body that is neither empty nor JSON (cut off, garbled, an HTML page).
+fn unreadable_success(status: u16, body: &[u8], context: &str) -> Option<Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let e = serde_json::from_slice::<serde::de::IgnoredAny>(body).err()?;
+    Some(if looks_like_html(body) {
+        Error::Html {
+            context: context.to_string(),
+            status,
+        }
+    } else {
+        Error::InvalidResponse {
+            context: context.to_string(),
+            reason: e.to_string(),
+        }
+    })
+}
+
+/// Why a POST's outcome is unknown, in words.
+fn unknown_reason(error: &Error) -> String {
+    match error {
+        Error::Timeout { after, .. } => format!("no answer within {} s", after.as_secs()),
+        Error::Network { reason, .. } => format!("the connection failed after sending: {reason}"),
+        Error::InvalidResponse { reason, .. } => format!("Kommo's answer could not be read: {reason}"),
+        Error::Html { status, .. } => format!("Kommo answered HTTP {status} with an HTML page instead of JSON"),
+        Error::Status { status, .. } => format!("a gateway answered HTTP {status}"),
+        other => other.to_string(),
     }
 }
 
@@ -498,8 +650,9 @@ pub fn user_agent() -> String {
     )
 }
 
-/// Transports shared per (account, token), so that SDK calls made with the same config reuse
-/// connections (and, later, one rate limiter per account).
+/// Transports shared per config (account, token, settings), so that SDK calls made with the
+/// same config reuse connections. The rate limiter and block breaker are shared per account URL
+/// across all of them ([`limiter::gate_for`]).
 pub fn shared(config: &KommoConfig) -> Result<Arc<Transport>> {
     shared_with_store(config, None)
 }

@@ -240,12 +240,9 @@ async fn send_chunk(
             ChunkOutcome { results, abort: None }
         }
         Err(e) => {
-            let unknown = matches!(e, Error::Timeout { .. } | Error::Network { .. }) && method == Method::POST;
-            let message = if unknown {
-                format!("{e}. The outcome is unknown: Kommo may have created these items; search for them before trying again")
-            } else {
-                e.to_string()
-            };
+            // The transport reports a POST whose outcome is unknown as Error::OutcomeUnknown,
+            // whose text already says to search before trying again.
+            let message = e.to_string();
             let results = chunk
                 .iter()
                 .map(|(i, _)| ItemResult::failed(*i, message.clone(), Vec::new()))

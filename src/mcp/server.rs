@@ -171,3 +171,90 @@ impl ServerHandler for KommoServer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mcp::tools::{define, Access, Meta, Render};
+
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    struct NoArgs {}
+
+    #[derive(serde::Serialize, schemars::JsonSchema)]
+    struct Nothing {}
+
+    impl Render for Nothing {
+        fn render(&self) -> String {
+            String::new()
+        }
+    }
+
+    fn client() -> Client {
+        let config = crate::config::validate(crate::config::RawConfig {
+            base_url: Some("http://127.0.0.1:9".into()),
+            access_token: Some("t".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        Client::new(&config).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_panic_inside_a_tool_becomes_a_tool_error_and_the_server_keeps_serving() {
+        let panicking = define(
+            Meta {
+                name: "panics",
+                title: "Panics",
+                description: "test",
+                toolset: "test",
+                access: Access::Read,
+            },
+            |_ctx, _args: NoArgs| async move {
+                if true {
+                    panic!("boom");
+                }
+                Ok::<_, crate::error::Error>(Nothing {})
+            },
+        );
+        let fine = define(
+            Meta {
+                name: "fine",
+                title: "Fine",
+                description: "test",
+                toolset: "test",
+                access: Access::Read,
+            },
+            |_ctx, _args: NoArgs| async move { Ok::<_, crate::error::Error>(Nothing {}) },
+        );
+        let server = KommoServer {
+            ctx: Context { client: client() },
+            tools: Arc::new(vec![panicking, fine]),
+            hidden: Arc::new(Vec::new()),
+        };
+        let result = server.run("panics", Default::default()).await.expect("known tool");
+        assert_eq!(result.is_error, Some(true));
+        let text = format!("{:?}", result.content);
+        assert!(text.contains("panics stopped because of an internal error"), "{text}");
+        let result = server.run("fine", Default::default()).await.expect("known tool");
+        assert_ne!(result.is_error, Some(true), "the server still serves");
+        assert!(server.run("missing", Default::default()).await.is_none());
+    }
+
+    #[test]
+    fn read_only_servers_hold_no_write_tool() {
+        let server = KommoServer::new(
+            client(),
+            &ServerOptions {
+                read_only: true,
+                toolsets: None,
+            },
+        );
+        let names: Vec<String> = server.tool_list().iter().map(|t| t.name.to_string()).collect();
+        assert!(names.contains(&"kommo_get_lead".to_string()));
+        for write in ["kommo_create_lead", "kommo_update_lead"] {
+            assert!(!names.contains(&write.to_string()), "{write} listed in read-only mode");
+        }
+        let all = KommoServer::new(client(), &ServerOptions::default());
+        assert!(all.tool_list().iter().any(|t| t.name == "kommo_create_lead"));
+    }
+}

@@ -193,6 +193,7 @@ Environment:
                          kommo-mcp/<host>.json); refreshed tokens are saved there
   KOMMO_DEFAULT_COUNTRY  two-letter country for phone numbers written without a country code
   KOMMO_ALLOW_UNTRUSTED_HOST=true   allow a base URL that is not a Kommo host (e.g. a proxy)
+  KOMMO_RATE_LIMIT       requests per second sent to the account (default 7, Kommo's limit)
   KOMMO_READ_ONLY=true   same as --read-only: only tools that read
   KOMMO_TOOLSETS         same as --toolsets: e.g. contacts,leads,catalogs; all; default (contacts, leads,
                          pipelines)
@@ -257,11 +258,22 @@ async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
     let config = if use_sandbox {
         match Sandbox::start(SandboxOptions::default()).await {
             Ok(sb) => {
-                let raw = config::RawConfig {
+                let mut raw = config::RawConfig {
                     base_url: Some(sb.base_url()),
                     access_token: Some(sb.token().to_string()),
                     ..Default::default()
                 };
+                // Pacing against the sandbox only when asked (benchmarks, load tests).
+                if let Some(v) = std::env::var("KOMMO_RATE_LIMIT").ok().filter(|v| !v.is_empty()) {
+                    match v.trim().parse::<f64>() {
+                        Ok(n) => raw.rate_limit = Some(n),
+                        Err(_) => raw.issues.push(config::Issue::new(
+                            "KOMMO_RATE_LIMIT",
+                            "invalid_type",
+                            format!("{v:?} is not a number of requests per second"),
+                        )),
+                    }
+                }
                 let cfg = config::validate(raw);
                 eprintln!(
                     "kommo-mcp {}: serving the embedded Kommo sandbox ({}) over stdio; no Kommo account is used",

@@ -155,6 +155,21 @@ pub(crate) fn read_raw(input: &Unknown) -> Result<RawConfig> {
                     ));
                 }
             }
+            "rateLimit" => {
+                if ty == ValueType::Number {
+                    raw.rate_limit = Some(f64::from_unknown(value)?);
+                } else {
+                    raw.issues.push(Issue::new(
+                        "rateLimit",
+                        "invalid_type",
+                        format!(
+                            "expected a number of requests per second (1 to {}), got {}",
+                            config::MAX_RATE_LIMIT,
+                            describe(&value)
+                        ),
+                    ));
+                }
+            }
             "allowUntrustedHost" => {
                 if ty == ValueType::Boolean {
                     raw.allow_untrusted_host = Some(bool::from_unknown(value)?);
@@ -248,6 +263,9 @@ fn to_js<'e>(env: &'e Env, config: &KommoConfig) -> Result<Object<'e>> {
     }
     if let Some(c) = &config.default_country {
         out.set("defaultCountry", c.as_str())?;
+    }
+    if let Some(n) = config.rate_limit {
+        out.set("rateLimit", n)?;
     }
     Ok(out)
 }

@@ -13,6 +13,8 @@ export interface KommoTokenConfigInput {
   allowUntrustedHost?: boolean
   /** Two-letter country (ISO 3166-1) assumed for phone numbers written without a country code, e.g. `"CO"`. */
   defaultCountry?: string
+  /** Requests per second sent to this account (1 to 1000). Default 7, Kommo's limit; loopback hosts (the sandbox) are not paced unless this is set. */
+  rateLimit?: number
 }
 
 /** Validated, normalised connection settings (what `kommoConfigSchema.parse` returns). */
@@ -22,6 +24,7 @@ export interface KommoConfig {
   accessToken?: string
   allowUntrustedHost?: boolean
   defaultCountry?: string
+  rateLimit?: number
 }
 
 /** One problem found by `kommoConfigSchema`. */

@@ -10,6 +10,10 @@
 //! - `GET /__sandbox/oauth`: token endpoint counters `{"exchanges","refreshes","failures"}`.
 //! - `POST /__sandbox/oauth/revoke-access-tokens`: every issued access token stops working (204).
 //! - `/__sandbox/config` also takes `access_token_lifetime` and `code_lifetime` (seconds).
+//! - `GET /__sandbox/faults`: fault rules, rate limit, block state and fault counters.
+//! - `POST /__sandbox/faults`: `{"rules": [FaultRule...], "rate_limit": {"per_second": 7,
+//!   "block_after": 3} | null}`; rules are appended (see [`super::faults`]).
+//! - `DELETE /__sandbox/faults`: clear rules, rate limit, block and fault counters (204).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -33,6 +37,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/__sandbox/oauth/code", post(mint_code))
         .route("/__sandbox/oauth", get(oauth_stats))
         .route("/__sandbox/oauth/revoke-access-tokens", post(revoke_access_tokens))
+        .route("/__sandbox/faults", get(faults).post(set_faults).delete(clear_faults))
 }
 
 fn json_response(body: Value) -> Response {
@@ -113,5 +118,34 @@ async fn set_config(State(state): State<AppState>, body: Bytes) -> Result<Respon
 
 async fn reset(State(state): State<AppState>) -> Response {
     *state.store() = seed::build();
+    no_content()
+}
+
+async fn faults(State(state): State<AppState>) -> Response {
+    json_response(lock(&state.faults).describe())
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultsBody {
+    #[serde(default)]
+    rules: Vec<super::faults::FaultRule>,
+    #[serde(default)]
+    rate_limit: Option<Option<super::faults::RateLimitRule>>,
+}
+
+async fn set_faults(State(state): State<AppState>, body: Bytes) -> Result<Response, Problem> {
+    let body: FaultsBody = serde_json::from_value(parse_body(&body)?)
+        .map_err(|e| Problem::bad_request(format!("invalid faults body: {e}")))?;
+    let mut faults = lock(&state.faults);
+    faults.add(body.rules).map_err(Problem::bad_request)?;
+    if let Some(rule) = body.rate_limit {
+        faults.set_rate_limit(rule);
+    }
+    Ok(json_response(faults.describe()))
+}
+
+async fn clear_faults(State(state): State<AppState>) -> Response {
+    lock(&state.faults).clear();
     no_content()
 }

@@ -19,6 +19,7 @@ mod control;
 mod custom_fields;
 mod embed;
 mod events;
+pub mod faults;
 mod field_values;
 mod http;
 mod leads;
@@ -122,6 +123,7 @@ struct Shared {
     store: Mutex<Store>,
     stats: Mutex<SandboxStats>,
     missing_entity: Mutex<MissingEntity>,
+    faults: Mutex<faults::Faults>,
     oauth: Mutex<oauth::OAuthState>,
 }
 
@@ -167,6 +169,7 @@ impl Sandbox {
             store: Mutex::new(seed::build()),
             stats: Mutex::new(SandboxStats::default()),
             missing_entity: Mutex::new(MissingEntity::default()),
+            faults: Mutex::new(faults::Faults::default()),
             oauth: Mutex::new(oauth::OAuthState::new(options.access_token_lifetime)),
         });
         let app = router(state.clone());
@@ -240,6 +243,32 @@ impl Sandbox {
         lock(&self.state.oauth).revoke_access_tokens();
     }
 
+    /// Adds a fault rule (see [`faults`]). Panics on an invalid rule (a test's mistake).
+    pub fn inject(&self, rule: faults::FaultRule) {
+        if let Err(e) = lock(&self.state.faults).add(vec![rule]) {
+            panic!("invalid fault rule: {e}");
+        }
+    }
+
+    /// Enforces Kommo's rate limit: 429 HTML past `per_second` requests in a sliding second,
+    /// and 403 HTML for everything after `block_after` violations.
+    pub fn enforce_rate_limit(&self, per_second: u32, block_after: Option<u32>) {
+        lock(&self.state.faults).set_rate_limit(Some(faults::RateLimitRule {
+            per_second,
+            block_after,
+        }));
+    }
+
+    /// Removes every fault, the rate limit and any block, and zeroes the fault counters.
+    pub fn clear_faults(&self) {
+        lock(&self.state.faults).clear();
+    }
+
+    /// The fault counters: max requests per second seen, entities created, drops...
+    pub fn fault_stats(&self) -> faults::FaultStats {
+        lock(&self.state.faults).stats.clone()
+    }
+
     /// Restores the seed data, discarding every write.
     pub fn reset_data(&self) {
         *self.state.store() = seed::build();
@@ -291,6 +320,7 @@ fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(no_route)
         .layer(middleware::from_fn_with_state(state.clone(), authorize))
+        .layer(middleware::from_fn_with_state(state.clone(), faults::middleware))
         .layer(middleware::from_fn_with_state(state.clone(), count))
         .with_state(state)
 }

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{check_len, define, Access, Context, Meta, Render, ToolDef};
+use super::{check_count, check_id_list, check_ids, check_len, define, Access, Context, Meta, Render, ToolDef};
 use crate::api::leads::{self, LeadData, LeadEmbeddedWrite, LeadFilter};
 use crate::api::list::ListOptions;
 use crate::api::model::{EntityRefWrite, TagWrite};
@@ -89,6 +89,11 @@ pub(super) async fn list_leads(ctx: Context, a: ListLeadsArgs) -> Result<LeadPag
     if let Some(q) = &a.query {
         check_len("query", q, 200)?;
     }
+    check_ids(&[
+        ("pipeline_id", a.pipeline_id),
+        ("status_id", a.status_id),
+        ("responsible_user_id", a.responsible_user_id),
+    ])?;
     let statuses = leads::statuses_for(&ctx.client, a.pipeline_id, a.status_id.as_slice()).await?;
     let filter = LeadFilter {
         pipeline_ids: a.pipeline_id.into_iter().collect(),
@@ -256,6 +261,19 @@ pub(super) async fn create_lead(ctx: Context, a: CreateLeadArgs) -> Result<LeadW
     if let Some(n) = &a.name {
         check_len("name", n, 255)?;
     }
+    check_ids(&[
+        ("status_id", a.status_id),
+        ("pipeline_id", a.pipeline_id),
+        ("responsible_user_id", a.responsible_user_id),
+        ("company_id", a.company_id),
+    ])?;
+    check_id_list("contact_ids", a.contact_ids.as_deref().unwrap_or_default(), 50)?;
+    if let Some(tags) = &a.tags {
+        check_count("tags", tags.len(), 50)?;
+        for (i, t) in tags.iter().enumerate() {
+            check_len(&format!("tags[{i}]"), t, 255)?;
+        }
+    }
     let pipeline_id = match (a.status_id, a.pipeline_id) {
         (Some(s), None) => leads::statuses_for(&ctx.client, None, &[s])
             .await?
@@ -334,6 +352,12 @@ pub(super) async fn update_lead(ctx: Context, a: UpdateLeadArgs) -> Result<LeadW
     if let Some(n) = &a.name {
         check_len("name", n, 255)?;
     }
+    check_ids(&[
+        ("leadId", Some(a.lead_id)),
+        ("status_id", a.status_id),
+        ("pipeline_id", a.pipeline_id),
+        ("responsible_user_id", a.responsible_user_id),
+    ])?;
     let pipeline_id = match (a.status_id, a.pipeline_id) {
         (Some(s), None) if s != pipelines::WON_STATUS_ID && s != pipelines::LOST_STATUS_ID => {
             leads::statuses_for(&ctx.client, None, &[s])

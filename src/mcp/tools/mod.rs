@@ -340,6 +340,33 @@ pub fn check_len(arg: &str, value: &str, max: usize) -> Result<(), Error> {
     Ok(())
 }
 
+/// Checks optional id arguments (positive integers) before any request is made.
+pub fn check_ids(ids: &[(&str, Option<i64>)]) -> Result<(), Error> {
+    for (arg, id) in ids {
+        if let Some(id) = id {
+            crate::api::list::check_id(arg, *id)?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks a list argument: at most `max` items, each id positive.
+pub fn check_id_list(arg: &str, ids: &[i64], max: usize) -> Result<(), Error> {
+    check_count(arg, ids.len(), max)?;
+    for (i, id) in ids.iter().enumerate() {
+        crate::api::list::check_id(&format!("{arg}[{i}]"), *id)?;
+    }
+    Ok(())
+}
+
+/// Checks the number of items of a list argument.
+pub fn check_count(arg: &str, n: usize, max: usize) -> Result<(), Error> {
+    if n > max {
+        return Err(Error::invalid(arg, format!("has {n} items; at most {max} are allowed")));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

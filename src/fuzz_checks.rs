@@ -1,0 +1,116 @@
+//! Invariants checked by the fuzz targets (`fuzz/`) and by the property tests
+//! (`tests/fuzz_props.rs`, which run the same checks on generated inputs under plain
+//! `cargo test`). Each function takes arbitrary bytes and panics when an invariant breaks.
+
+use crate::config::{self, RawConfig, MAX_RATE_LIMIT};
+use crate::phone::{self, Phone};
+
+/// Splits fuzz input into up to `n` UTF-8 strings (0xFF separates them).
+fn fields(data: &[u8], n: usize) -> Vec<String> {
+    let mut out: Vec<String> = data
+        .splitn(n, |b| *b == 0xFF)
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect();
+    out.resize(n, String::new());
+    out
+}
+
+fn opt(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+/// `config::validate` and `config::from_env`: never panic; a valid config re-validates to
+/// itself (normalisation is idempotent); errors name a key and never echo a long token.
+pub fn config(data: &[u8]) {
+    let flags = data.first().copied().unwrap_or(0);
+    let f = fields(data.get(1..).unwrap_or_default(), 5);
+    let rate = f[4].trim().parse::<f64>().ok();
+    let raw = RawConfig {
+        base_url: opt(&f[0]),
+        subdomain: if flags & 1 == 1 { opt(&f[1]) } else { None },
+        access_token: opt(&f[2]),
+        allow_untrusted_host: (flags & 2 == 2).then_some(flags & 4 == 4),
+        default_country: opt(&f[3]),
+        rate_limit: rate,
+        ..RawConfig::default()
+    };
+    let token = f[2].clone();
+    match config::validate(raw.clone()) {
+        Ok(c) => {
+            let again = config::validate(RawConfig {
+                base_url: Some(c.base_url()),
+                subdomain: None,
+                access_token: Some(c.access_token.clone()),
+                allow_untrusted_host: Some(c.allow_untrusted_host),
+                default_country: c.default_country.clone(),
+                rate_limit: c.rate_limit.map(f64::from),
+                ..RawConfig::default()
+            })
+            .unwrap_or_else(|e| panic!("{:?} does not re-validate: {e}", c.base_url()));
+            assert!(again == c, "normalisation is not idempotent: {c:?} vs {again:?}");
+            assert!(c.api_root().as_str().ends_with("/api/v4/"));
+            assert!(c.rate_limit.is_none_or(|r| (1..=MAX_RATE_LIMIT).contains(&r)));
+            assert!(!format!("{c:?}").contains(&token) || token.len() < 12);
+        }
+        Err(e) => {
+            assert!(!e.issues.is_empty());
+            let text = e.to_string();
+            let elsewhere = [&f[0], &f[1], &f[3], &f[4]].iter().any(|s| s.contains(&token));
+            if token.len() >= 12 && !elsewhere {
+                assert!(!text.contains(&token), "an error echoes the token: {text}");
+            }
+        }
+    }
+    let _ = config::from_env(|k| match k {
+        "KOMMO_BASE_URL" => opt(&f[0]),
+        "KOMMO_SUBDOMAIN" => opt(&f[1]),
+        "KOMMO_ACCESS_TOKEN" => opt(&f[2]),
+        "KOMMO_DEFAULT_COUNTRY" => opt(&f[3]),
+        "KOMMO_RATE_LIMIT" => opt(&f[4]),
+        "KOMMO_ALLOW_UNTRUSTED_HOST" => Some(if flags & 2 == 2 { "true" } else { "maybe" }.into()),
+        _ => None,
+    });
+}
+
+const REGIONS: [&str; 8] = ["", "CO", "US", "MX", "RU", "BR", "ES", "GB"];
+
+/// Phone parsing: never panics; a parsed number is the same number as itself, its search
+/// digits are digits, and `same_number` is symmetric.
+pub fn phone(data: &[u8]) {
+    let region = phone::parse_region(REGIONS[usize::from(data.first().copied().unwrap_or(0)) % REGIONS.len()]);
+    let f = fields(data.get(1..).unwrap_or_default(), 2);
+    let normalized = phone::normalize_phone(&f[0]);
+    assert!(normalized.bytes().all(|b| b.is_ascii_digit()), "{normalized:?}");
+    let a = Phone::parse(&f[0], region);
+    let b = Phone::parse(&f[1], region);
+    if let Ok(a) = &a {
+        assert!(a.same_number(a), "{:?} is not itself", f[0]);
+        assert!(a.search_digits().bytes().all(|b| b.is_ascii_digit()));
+        assert!(!a.keys().is_empty());
+    }
+    if let (Ok(a), Ok(b)) = (&a, &b) {
+        assert_eq!(a.same_number(b), b.same_number(a), "{:?} / {:?}", f[0], f[1]);
+    }
+}
+
+/// HAL envelopes, problem+json and HTML error pages: never panic, always a readable error.
+pub fn hal(data: &[u8]) {
+    const STATUSES: [u16; 12] = [200, 204, 400, 401, 402, 403, 404, 429, 500, 502, 503, 504];
+    let status = STATUSES[usize::from(data.first().copied().unwrap_or(0)) % STATUSES.len()];
+    let body = data.get(1..).unwrap_or_default();
+    let _ = crate::api::transport::looks_like_html(body);
+    if status < 300 {
+        match crate::api::hal::parse_page(status, body, "leads") {
+            Ok(Some(page)) => assert!(page.page >= 1 || page.page == 0),
+            Ok(None) => assert!(status == 204 || body.iter().all(u8::is_ascii_whitespace)),
+            Err(e) => assert!(!e.to_string().is_empty()),
+        }
+        if let Some(e) = crate::api::transport::check_success_body(status, body) {
+            assert!(!e.to_string().is_empty());
+        }
+    } else {
+        let e = crate::api::transport::error_from_answer("acme.kommo.com", status, body);
+        assert_eq!(e.status(), Some(status), "{e:?}");
+        assert!(!e.to_string().is_empty());
+    }
+}
