@@ -17,6 +17,7 @@ pub mod contacts;
 pub mod leads;
 pub mod pipelines;
 pub mod sandbox;
+pub mod schemas;
 
 use napi::bindgen_prelude::*;
 use serde::Serialize;
