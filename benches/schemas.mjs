@@ -45,21 +45,31 @@ const zod3Version = require('zod3/package.json').version
 let sink = 0
 /** Runs `fn` repeatedly for about `ms` milliseconds, 3 times; returns the best ops/s × `perCall`. */
 function opsPerSec(fn, perCall = 1) {
-  for (let i = 0; i < 200; i++) sink ^= fn() ? 1 : 0 // warm-up
+  const warmups = perCall > 1 ? 3 : 200
+  for (let i = 0; i < warmups; i++) sink ^= fn() ? 1 : 0 // warm-up
   let best = 0
   for (let round = 0; round < 3; round++) {
     let n = 0
     const t0 = process.hrtime.bigint()
     const end = t0 + BigInt(options.ms) * 1_000_000n
     let t = t0
+    const inner = perCall > 1 ? 1 : 16
     while (t < end) {
-      for (let i = 0; i < 16; i++) sink ^= fn() ? 1 : 0
-      n += 16
+      for (let i = 0; i < inner; i++) sink ^= fn() ? 1 : 0
+      n += inner
       t = process.hrtime.bigint()
     }
     best = Math.max(best, (n * perCall) / (Number(t - t0) / 1e9))
   }
   return best
+}
+
+// Where the time goes: the cost of crossing the boundary with no work (a native static method that
+// returns a number), with one empty object, and zod 4 on the same empty object.
+const floor = {
+  emptyCall: opsPerSec(() => addon.leadCreateSchema.batchMax()),
+  emptyObject: opsPerSec(() => addon.leadCreateSchema.safeParse({}).success),
+  zod4EmptyObject: opsPerSec(() => zod4.leadCreateSchema.safeParse({}).success),
 }
 
 const rows = []
@@ -100,7 +110,7 @@ if (!options.json) process.stderr.write('\n')
 
 const fmt = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)}k` : n.toFixed(0))
 if (options.json) {
-  console.log(JSON.stringify({ node: process.version, zod: zodVersion, zod3: zod3Version, batch: BATCH, rows }, null, 2))
+  console.log(JSON.stringify({ node: process.version, zod: zodVersion, zod3: zod3Version, batch: BATCH, floor, rows }, null, 2))
 } else {
   console.log(`Validation schemas: ops/s (items/s for batches), best of 3 × ${options.ms} ms; node ${process.version}, zod ${zodVersion}, zod3 ${zod3Version}`)
   const table = [['schema', 'case', 'ours', 'zod 4', 'zod 3', 'vs zod 4', 'vs zod 3']]
@@ -109,6 +119,7 @@ if (options.json) {
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)))
   for (const row of table) console.log(row.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  '))
+  console.log(`floor: empty native call ${fmt(floor.emptyCall)}/s; safeParse({}) ours ${fmt(floor.emptyObject)}/s, zod 4 ${fmt(floor.zod4EmptyObject)}/s`)
   const missed = rows.filter((r) => !r.pass).length
   console.log(missed ? `${missed} of ${rows.length} targets missed` : `all ${rows.length} targets met`)
 }

@@ -95,7 +95,7 @@ impl Input for JsVal {
         with_js_str(self.env, self.v, f)
     }
 
-    fn len(&self) -> usize {
+    fn array_len(&self) -> usize {
         let mut n = 0u32;
         // SAFETY: as above.
         unsafe { sys::napi_get_array_length(self.env, self.v, &mut n) };
@@ -118,7 +118,7 @@ impl Input for JsVal {
             return;
         }
         let keys = JsVal { env: self.env, v: keys };
-        for i in 0..keys.len() {
+        for i in 0..keys.array_len() {
             let Some(key) = keys.index(i) else { continue };
             let mut value = ptr::null_mut();
             // SAFETY: as above.
@@ -283,7 +283,7 @@ fn scoped<R>(env: &Env, f: impl FnOnce() -> R) -> R {
 fn parse_many<'e>(env: &'e Env, s: &'static Schema, items: Unknown<'e>) -> Result<Unknown<'e>> {
     let arr = require_array(env, s, "parseMany", &items)?;
     let mut all: Vec<Issue> = Vec::new();
-    for i in 0..arr.len() {
+    for i in 0..arr.array_len() {
         let issues = scoped(env, || arr.index(i).map(|el| s.check(&el)));
         for mut issue in issues.unwrap_or_default() {
             issue.path.insert(0, PathSeg::Index(i));
@@ -299,7 +299,7 @@ fn parse_many<'e>(env: &'e Env, s: &'static Schema, items: Unknown<'e>) -> Resul
 
 fn safe_parse_many<'e>(env: &'e Env, s: &'static Schema, items: Unknown<'e>) -> Result<Unknown<'e>> {
     let arr = require_array(env, s, "safeParseMany", &items)?;
-    let n = arr.len();
+    let n = arr.array_len();
     let mut out = ptr::null_mut();
     // SAFETY: env is live.
     unsafe { check(sys::napi_create_array_with_length(env.raw(), n, &mut out))? };
@@ -355,10 +355,7 @@ macro_rules! schema_class {
             }
 
             /// `{ success: true, data }` or `{ success: false, error }`; never throws for invalid input.
-            #[napi(
-                        ts_args_type = "input: unknown",
-                        ts_return_type = $safe
-                    )]
+            #[napi(ts_args_type = "input: unknown", ts_return_type = $safe)]
             pub fn safe_parse<'e>(env: &'e Env, input: Unknown<'e>) -> Result<Unknown<'e>> {
                 safe_parse_one(env, &$schema, input)
             }
@@ -371,10 +368,7 @@ macro_rules! schema_class {
             }
 
             /// Validates every item in one native call; returns one `safeParse` result per item.
-            #[napi(
-                        ts_args_type = "items: unknown[]",
-                        ts_return_type = $safe_arr
-                    )]
+            #[napi(ts_args_type = "items: unknown[]", ts_return_type = $safe_arr)]
             pub fn safe_parse_many<'e>(env: &'e Env, items: Unknown<'e>) -> Result<Unknown<'e>> {
                 safe_parse_many(env, &$schema, items)
             }

@@ -575,7 +575,7 @@ impl Schema {
                     "too big: Kommo accepts at most {} {}s per request, received {}; split the batch",
                     self.batch_max,
                     self.what,
-                    v.len()
+                    v.array_len()
                 );
             }
         }

@@ -142,7 +142,7 @@ pub trait Input: Sized {
     /// Calls `f` with the string (only called when `kind() == String`).
     fn with_str<R>(&self, f: impl FnOnce(&str) -> R) -> R;
     /// Array length (only called when `kind() == Array`).
-    fn len(&self) -> usize;
+    fn array_len(&self) -> usize;
     /// Array element (only called when `kind() == Array`).
     fn index(&self, i: usize) -> Option<Self>;
     /// Calls `f` with each own enumerable string key and its value (objects only).
@@ -168,7 +168,7 @@ impl Input for &serde_json::Value {
     fn with_str<R>(&self, f: impl FnOnce(&str) -> R) -> R {
         f(self.as_str().unwrap_or(""))
     }
-    fn len(&self) -> usize {
+    fn array_len(&self) -> usize {
         self.as_array().map_or(0, Vec::len)
     }
     fn index(&self, i: usize) -> Option<Self> {
@@ -360,7 +360,7 @@ impl Ctx {
                 if kind != Kind::Array {
                     return self.type_issue("array", kind);
                 }
-                let len = v.len();
+                let len = v.array_len();
                 if len < *min {
                     self.issue(
                         "too_small",
@@ -398,14 +398,14 @@ impl Ctx {
                 if kind != Kind::Array {
                     return self.type_issue("array of { field_id | field_code, values }", kind);
                 }
-                let len = v.len();
+                let len = v.array_len();
                 self.check_items(&CUSTOM_FIELD_TY, v, len);
                 if let Some(limit) = max_values {
                     let mut total = 0usize;
                     for i in 0..len {
                         if let Some(values) = v.index(i).and_then(|f| f.get("values")) {
                             if values.kind() == Kind::Array {
-                                total += values.len();
+                                total += values.array_len();
                             }
                         }
                     }
