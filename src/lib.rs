@@ -18,6 +18,7 @@ pub mod mcp;
 pub mod node;
 pub mod phone;
 pub mod sandbox;
+pub mod schema;
 pub mod text;
 
 /// Package name as published on npm.

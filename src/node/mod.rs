@@ -31,6 +31,7 @@ pub mod shapes;
 pub mod tags;
 pub mod tasks;
 pub mod utils;
+pub mod schemas;
 
 use napi::bindgen_prelude::*;
 use serde::Serialize;

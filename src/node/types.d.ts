@@ -1345,3 +1345,255 @@ export interface KommoConfig {
   onTokens?: (tokens: OAuthTokens) => void | Promise<void>
 }
 
+// ---- validation schemas ----
+
+/** One problem found by a validation schema (zod's issue shape). */
+export interface KommoValidationIssue {
+  /** Where: keys and array indexes, e.g. `["custom_fields_values", 0, "values"]`; empty for the value itself. */
+  path: Array<string | number>
+  /** What is wrong and what is expected. */
+  message: string
+  /** `invalid_type`, `too_small`, `too_big`, `invalid_value`, `unrecognized_keys` or `custom`. */
+  code: 'invalid_type' | 'too_small' | 'too_big' | 'invalid_value' | 'unrecognized_keys' | 'custom'
+  /** For `unrecognized_keys`: the unknown keys. */
+  keys?: string[]
+}
+
+/** Thrown by `<schema>.parse`, `parsePhone` and `parseWebhook`. */
+export interface KommoValidationError extends Error {
+  name: 'KommoValidationError'
+  code: 'ERR_KOMMO_VALIDATION'
+  issues: KommoValidationIssue[]
+}
+
+/** `custom_fields_values[].values[]` as written. */
+export interface CustomFieldValueWrite {
+  value?: string | number | boolean | Record<string, unknown> | null
+  enum_id?: number
+  enum_code?: string
+  subtype?: string
+  /** Legacy amoCRM spelling of `enum_code`. */
+  enum?: string
+}
+
+/** `custom_fields_values[]` as written: `field_id` or `field_code`; `values: null` clears the field. */
+export interface CustomFieldWrite {
+  field_id?: number
+  field_code?: string
+  values: CustomFieldValueWrite[] | null
+  field_name?: string
+  field_type?: string
+  is_computed?: boolean
+}
+
+/** A tag reference: `{ id }` or `{ name }`. */
+export interface TagRef {
+  id?: number
+  name?: string
+  color?: string
+}
+
+interface EntityWriteCommon {
+  name?: string
+  responsible_user_id?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  custom_fields_values?: CustomFieldWrite[] | null
+  tags_to_add?: TagRef[]
+  request_id?: string
+}
+
+/** One item of `POST /api/v4/leads`. */
+export interface LeadCreate extends EntityWriteCommon {
+  price?: number
+  status_id?: number
+  pipeline_id?: number
+  closed_at?: number
+  loss_reason_id?: number
+  visitor_uid?: string
+  _embedded?: {
+    tags?: TagRef[]
+    contacts?: Array<{ id: number; is_main?: boolean }>
+    companies?: Array<{ id: number; is_main?: boolean }>
+    source?: { external_id: unknown; type?: 'widget' }
+  }
+}
+
+/** One item of `PATCH /api/v4/leads`. */
+export interface LeadUpdate extends Omit<LeadCreate, '_embedded'> {
+  id: number
+  tags_to_delete?: TagRef[]
+  /** `tags` replaces the whole set; `null` removes every tag. */
+  _embedded?: { tags?: TagRef[] | null }
+}
+
+/** One item of `POST /api/v4/contacts`. */
+export interface ContactCreate extends EntityWriteCommon {
+  first_name?: string
+  last_name?: string
+  _embedded?: { tags?: TagRef[] }
+}
+
+/** One item of `PATCH /api/v4/contacts`. */
+export interface ContactUpdate extends Omit<ContactCreate, '_embedded'> {
+  id: number
+  tags_to_delete?: TagRef[]
+  _embedded?: { tags?: TagRef[] | null }
+}
+
+/** One item of `POST /api/v4/companies`. */
+export interface CompanyCreate extends EntityWriteCommon {
+  _embedded?: { tags?: TagRef[] }
+}
+
+/** One item of `PATCH /api/v4/companies`. */
+export interface CompanyUpdate extends Omit<CompanyCreate, '_embedded'> {
+  id: number
+  tags_to_delete?: TagRef[]
+  _embedded?: { tags?: TagRef[] | null }
+}
+
+interface TaskCommon {
+  task_type_id?: number
+  /** Set together with `entity_type`. */
+  entity_id?: number
+  entity_type?: 'leads' | 'contacts' | 'companies' | 'customers'
+  responsible_user_id?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  duration?: number
+  is_completed?: boolean
+  result?: { text: string }
+  request_id?: string
+}
+
+/** One item of `POST /api/v4/tasks`. */
+export interface TaskCreate extends TaskCommon {
+  text: string
+  /** Deadline, Unix seconds. */
+  complete_till: number
+}
+
+/** One item of `PATCH /api/v4/tasks`. */
+export interface TaskUpdate extends TaskCommon {
+  id: number
+  text?: string
+  complete_till?: number
+}
+
+export type NoteType =
+  | 'common' | 'call_in' | 'call_out' | 'service_message' | 'extended_service_message' | 'geolocation'
+  | 'sms_in' | 'sms_out' | 'attachment' | 'amomail_message' | 'chat' | 'site_visit' | 'targeting_in'
+  | 'targeting_out' | 'transaction' | 'message_cashier' | 'invoice_paid' | 'zoom_meeting'
+  | 'dropbox_attachment' | 'link_followed' | 'bill_paid' | 'ai_result'
+
+/** One item of `POST /api/v4/{entity}/notes`; `common`, `service_message` and SMS notes need `params.text`. */
+export interface NoteCreate {
+  entity_id: number
+  note_type: NoteType
+  params?: { text?: string; [key: string]: unknown }
+  request_id?: string
+  responsible_user_id?: number
+  created_by?: number
+  created_at?: number
+  is_need_to_trigger_digital_pipeline?: boolean
+}
+
+/** One item of `PATCH /api/v4/{entity}/notes`. */
+export interface NoteUpdate {
+  id: number
+  entity_id: number
+  note_type?: NoteType
+  params?: { text?: string; [key: string]: unknown }
+  request_id?: string
+  responsible_user_id?: number
+  updated_by?: number
+  updated_at?: number
+}
+
+/** One lead of `POST /api/v4/leads/complex` (at most 40 custom field values per entity). */
+export interface ComplexLead extends Omit<LeadCreate, '_embedded'> {
+  _embedded?: {
+    /** At most one new contact. */
+    contacts?: [ContactCreate] | []
+    /** At most one new company. */
+    companies?: [CompanyCreate] | []
+    tags?: TagRef[]
+    source?: { external_id: unknown; type?: 'widget' }
+    metadata?: unknown
+  }
+}
+
+/** What `parsePhone` returns. */
+export interface ParsedPhone {
+  /** The input as given. */
+  input: string
+  /** `+573001234567`, or `null` when the country cannot be determined (give `defaultCountry`). */
+  e164: string | null
+  /** National significant number as digits: `3001234567`. */
+  national: string
+  /** Country calling code (`57`), or `null` when unknown. */
+  countryCode: number | null
+  /** ISO 3166-1 alpha-2 region (`CO`), when known. */
+  country: string | null
+  /** National format (`300 1234567`), when the country is known. */
+  nationalFormatted: string | null
+  /** International format (`+57 300 1234567`), when the country is known. */
+  international: string | null
+  /** Whether libphonenumber's metadata says the number is valid for its country. */
+  valid: boolean
+  /** Same as `normalizePhone(input)`. */
+  digits: string
+  /** Digits to search Kommo with (`query=`). */
+  searchDigits: string
+}
+
+/** Account block of a webhook body. */
+export interface KommoWebhookAccount {
+  subdomain?: string
+  id?: number
+  _links?: { self?: string }
+  [key: string]: unknown
+}
+
+/** One entity of a webhook event; ids, `*_id`, `*_at`, `price`, `last_modified` and `date_create` are numbers. */
+export interface KommoWebhookItem {
+  id?: number | string
+  name?: string
+  status_id?: number
+  old_status_id?: number
+  pipeline_id?: number
+  responsible_user_id?: number
+  old_responsible_user_id?: number
+  price?: number
+  created_at?: number
+  updated_at?: number
+  /** `contact` or `company` under `contacts`. */
+  type?: string
+  custom_fields?: Array<{ id?: number; name?: string; code?: string; values?: Array<{ value?: string; enum?: string }> }>
+  [key: string]: unknown
+}
+
+/** Events of one entity, by action. */
+export type KommoWebhookActions = Partial<
+  Record<'add' | 'update' | 'delete' | 'restore' | 'status' | 'responsible' | 'note', KommoWebhookItem[]>
+> & Record<string, KommoWebhookItem[] | undefined>
+
+/** A decoded Kommo webhook body. */
+export interface KommoWebhook {
+  account: KommoWebhookAccount
+  leads?: KommoWebhookActions
+  contacts?: KommoWebhookActions
+  companies?: KommoWebhookActions
+  customers?: KommoWebhookActions
+  task?: KommoWebhookActions
+  catalogs?: KommoWebhookActions
+  talk?: KommoWebhookActions
+  unsorted?: KommoWebhookActions
+  message?: KommoWebhookActions
+  [entity: string]: unknown
+}
