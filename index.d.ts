@@ -2,7 +2,7 @@
 /* eslint-disable */
 
 /** Connection settings as given by the caller (before `kommoConfigSchema.parse`). */
-export interface KommoConfigInput {
+export interface KommoTokenConfigInput {
   /** Account URL: `https://<subdomain>.kommo.com` (also `.amocrm.com` / `.amocrm.ru`); a trailing `/` or `/api/v4` is accepted. */
   baseUrl?: string
   /** Account subdomain (`acme` for https://acme.kommo.com), instead of `baseUrl`. */
@@ -13,15 +13,18 @@ export interface KommoConfigInput {
   allowUntrustedHost?: boolean
   /** Two-letter country (ISO 3166-1) assumed for phone numbers written without a country code, e.g. `"CO"`. */
   defaultCountry?: string
+  /** Requests per second sent to this account (1 to 1000). Default 7, Kommo's limit; loopback hosts (the sandbox) are not paced unless this is set. */
+  rateLimit?: number
 }
 
 /** Validated, normalised connection settings (what `kommoConfigSchema.parse` returns). */
 export interface KommoConfig {
   /** Canonical account URL without a trailing slash, e.g. `https://acme.kommo.com`. */
   baseUrl: string
-  accessToken: string
+  accessToken?: string
   allowUntrustedHost?: boolean
   defaultCountry?: string
+  rateLimit?: number
 }
 
 /** One problem found by `kommoConfigSchema`. */
@@ -310,7 +313,6 @@ export interface LeadWriteResult {
   error?: string
 }
 
-
 // ---- leads, deals, pipelines, custom fields ----
 
 /** Whose custom fields: an entity type or a catalog (`catalogs/<id>`). */
@@ -452,6 +454,101 @@ export interface GetCustomFieldResult {
 export interface ListCustomFieldGroupsResult {
   success: boolean
   groups: KommoCustomFieldGroup[]
+  totalFound: number
+  error?: string
+}
+
+/** A deal is a Kommo lead. */
+export type KommoDeal = KommoLead
+
+export interface ListDealsFilters extends ListLeadsFilters {
+  /** A stage id (Kommo's status_id). */
+  stage_id?: number | number[]
+  /** Deals linked to this company. */
+  company_id?: number
+}
+
+export interface SearchDealResult {
+  success: boolean
+  deals: KommoDeal[]
+  totalFound: number
+  error?: string
+}
+
+export interface ListDealsResult extends ListPageInfo {
+  success: boolean
+  deals: KommoDeal[]
+  error?: string
+}
+
+export interface GetDealResult {
+  success: boolean
+  deal?: KommoDeal
+  error?: string
+}
+
+/** Deal data: lead fields, with `stage_id` accepted for `status_id`. */
+export interface CreateDealData extends CreateLeadData {
+  stage_id?: number
+}
+export type UpdateDealData = CreateDealData
+
+export interface DealWriteResult {
+  success: boolean
+  deal?: CreateLeadData & { id: number }
+  dealId?: number
+  error?: string
+}
+
+export interface LinkResult {
+  success: boolean
+  error?: string
+}
+
+export interface GetPipelineResult {
+  success: boolean
+  pipeline?: KommoPipeline
+  error?: string
+}
+
+export interface GetPipelineStatusesResult {
+  success: boolean
+  statuses: KommoPipelineStatus[]
+  totalFound: number
+  error?: string
+}
+
+/** A lead for `createComplexLeads`: `_embedded.contacts[0]` and `_embedded.companies[0]` are new entities (or `{ id }`). */
+export interface ComplexLeadData extends Omit<CreateLeadData, '_embedded'> {
+  _embedded?: {
+    contacts?: Array<Record<string, unknown>>
+    companies?: Array<Record<string, unknown>>
+    tags?: KommoTagWrite[]
+  }
+}
+
+export interface ComplexLeadsResult {
+  success: boolean
+  results: Array<{ id: number; contact_id: number | null; company_id: number | null; request_id: string[]; merged: boolean }>
+  error?: string
+}
+
+/** Result of a batch write: one entry per input item, in order. */
+export interface BatchWriteResult {
+  /** True when every item was saved. */
+  success: boolean
+  succeeded: number
+  failed: number
+  results: Array<{
+    index: number
+    success: boolean
+    id?: number
+    error?: string
+    errors?: Array<{ request_id: string; code: string; path: string; detail: string }>
+  }>
+  error?: string
+}
+
 // ---- contacts, companies, catalogs, links, tags ----
 
 /** A phone or email to write: a bare string, or `{ value, type }` (`WORK`, `WORKDD`, `MOB`, `FAX`, `HOME`, `OTHER` for phones; `WORK`, `PRIV`, `OTHER` for emails). Untyped values are `WORK`. */
@@ -702,19 +799,6 @@ export interface ListCatalogsResult {
   error?: string
 }
 
-/** A deal is a Kommo lead. */
-export type KommoDeal = KommoLead
-
-export interface ListDealsFilters extends ListLeadsFilters {
-  /** A stage id (Kommo's status_id). */
-  stage_id?: number | number[]
-  /** Deals linked to this company. */
-  company_id?: number
-}
-
-export interface SearchDealResult {
-  success: boolean
-  deals: KommoDeal[]
 export interface GetCatalogResult {
   success: boolean
   catalog?: KommoCatalog
@@ -746,45 +830,6 @@ export interface SearchCatalogElementResult {
   error?: string
 }
 
-export interface ListDealsResult extends ListPageInfo {
-  success: boolean
-  deals: KommoDeal[]
-  error?: string
-}
-
-export interface GetDealResult {
-  success: boolean
-  deal?: KommoDeal
-  error?: string
-}
-
-/** Deal data: lead fields, with `stage_id` accepted for `status_id`. */
-export interface CreateDealData extends CreateLeadData {
-  stage_id?: number
-}
-export type UpdateDealData = CreateDealData
-
-export interface DealWriteResult {
-  success: boolean
-  deal?: CreateLeadData & { id: number }
-  dealId?: number
-  error?: string
-}
-
-export interface LinkResult {
-  success: boolean
-  error?: string
-}
-
-export interface GetPipelineResult {
-  success: boolean
-  pipeline?: KommoPipeline
-  error?: string
-}
-
-export interface GetPipelineStatusesResult {
-  success: boolean
-  statuses: KommoPipelineStatus[]
 export interface CatalogElementWriteResult {
   success: boolean
   element?: CatalogElementData & { id: number }
@@ -840,36 +885,6 @@ export interface LinkEntitiesResult {
   error?: string
 }
 
-/** A lead for `createComplexLeads`: `_embedded.contacts[0]` and `_embedded.companies[0]` are new entities (or `{ id }`). */
-export interface ComplexLeadData extends Omit<CreateLeadData, '_embedded'> {
-  _embedded?: {
-    contacts?: Array<Record<string, unknown>>
-    companies?: Array<Record<string, unknown>>
-    tags?: KommoTagWrite[]
-  }
-}
-
-export interface ComplexLeadsResult {
-  success: boolean
-  results: Array<{ id: number; contact_id: number | null; company_id: number | null; request_id: string[]; merged: boolean }>
-  error?: string
-}
-
-/** Result of a batch write: one entry per input item, in order. */
-export interface BatchWriteResult {
-  /** True when every item was saved. */
-  success: boolean
-  succeeded: number
-  failed: number
-  results: Array<{
-    index: number
-    success: boolean
-    id?: number
-    error?: string
-    errors?: Array<{ request_id: string; code: string; path: string; detail: string }>
-  }>
-  error?: string
-}
 /** Entity types with tags (tag ids are per type). */
 export type TagEntityType = 'leads' | 'contacts' | 'companies' | 'customers'
 
@@ -892,6 +907,16 @@ export interface ListTagsResult extends ListPageInfo {
 export interface CreateTagsResult {
   success: boolean
   tags: KommoTag[]
+  totalFound: number
+  error?: string
+}
+
+/** `normalizePagination` input. */
+export interface PaginationParams {
+  page?: number
+  limit?: number
+}
+
 // ---- tasks, notes, account, users, events, unsorted ----
 
 /** A Kommo task. `result` is `{ text }` once completed with a result (Kommo's empty `[]` reads as absent). */
@@ -1250,10 +1275,6 @@ export interface ListLossReasonsResult {
   error?: string
 }
 
-/** `normalizePagination` input. */
-export interface PaginationParams {
-  page?: number
-  limit?: number
 export interface KommoSource {
   id: number
   name: string
@@ -1271,6 +1292,333 @@ export interface ListSourcesResult {
   error?: string
 }
 
+// ---- oauth ----
+
+/** Connection settings: a long-lived token, or the OAuth form that refreshes by itself. */
+export type KommoConfigInput = KommoTokenConfigInput | KommoOAuthConfig
+
+/** OAuth tokens as saved by a token store. `expiresAt` is Unix seconds (when the access token expires). */
+export interface OAuthTokens {
+  accessToken: string
+  refreshToken: string
+  expiresAt?: number
+}
+
+/**
+ * Where refreshed tokens are kept. Kommo rotates refresh tokens (each works once), so `save`
+ * is awaited before the new access token is used; if it throws, the request fails with a clear
+ * error, the new tokens stay in memory and saving is retried before the next request.
+ */
+export interface OAuthTokenStore {
+  /** The saved tokens, or null/undefined when there are none (then the config's grant is used). */
+  load(): OAuthTokens | null | undefined | Promise<OAuthTokens | null | undefined>
+  save(tokens: OAuthTokens): void | Promise<void>
+}
+
+/**
+ * The OAuth form (Kommo > Settings > Integrations > your integration > Keys and scopes).
+ * Give `authorizationCode` (the `def50...` code, valid 20 minutes, single use) or `refreshToken`
+ * (a `def50...` code given as `refreshToken` is exchanged first, as the setup guide says).
+ * SDK functions given this config exchange, refresh ahead of expiry and after a 401 by themselves;
+ * calls with the same config share one set of tokens and one refresh.
+ */
+export interface KommoOAuthConfig {
+  baseUrl?: string
+  subdomain?: string
+  /** The Integration ID. */
+  clientId: string
+  /** The Secret key. */
+  clientSecret: string
+  /** Exactly the Redirect URI configured for the integration. */
+  redirectUri: string
+  refreshToken?: string
+  authorizationCode?: string
+  /** A current access token, if you have one. */
+  accessToken?: string
+  /** When `accessToken` expires, Unix seconds. */
+  expiresAt?: number
+  /** Loads saved tokens at first use and saves every new pair (before it is used). */
+  tokenStore?: OAuthTokenStore
+  /** Called with every new pair, before it is used (awaited if it returns a promise). */
+  onTokens?: (tokens: OAuthTokens) => void | Promise<void>
+  allowUntrustedHost?: boolean
+  defaultCountry?: string
+  /** Requests per second sent to this account (1 to 1000). Default 7, Kommo's limit. */
+  rateLimit?: number
+}
+
+/** Result of `exchangeAuthorizationCode` / `refreshAccessToken`. */
+export interface OAuthTokensResult {
+  success: boolean
+  tokens?: OAuthTokens
+  error?: string
+}
+
+/** Validated OAuth settings as returned by `kommoConfigSchema.parse` (merged into `KommoConfig`). */
+export interface KommoConfig {
+  clientId?: string
+  clientSecret?: string
+  redirectUri?: string
+  refreshToken?: string
+  authorizationCode?: string
+  expiresAt?: number
+  tokenStore?: OAuthTokenStore
+  onTokens?: (tokens: OAuthTokens) => void | Promise<void>
+}
+
+// ---- validation schemas ----
+
+/** One problem found by a validation schema (zod's issue shape). */
+export interface KommoValidationIssue {
+  /** Where: keys and array indexes, e.g. `["custom_fields_values", 0, "values"]`; empty for the value itself. */
+  path: Array<string | number>
+  /** What is wrong and what is expected. */
+  message: string
+  /** `invalid_type`, `too_small`, `too_big`, `invalid_value`, `unrecognized_keys` or `custom`. */
+  code: 'invalid_type' | 'too_small' | 'too_big' | 'invalid_value' | 'unrecognized_keys' | 'custom'
+  /** For `unrecognized_keys`: the unknown keys. */
+  keys?: string[]
+}
+
+/** Thrown by `<schema>.parse`, `parsePhone` and `parseWebhook`. */
+export interface KommoValidationError extends Error {
+  name: 'KommoValidationError'
+  code: 'ERR_KOMMO_VALIDATION'
+  issues: KommoValidationIssue[]
+}
+
+/** `custom_fields_values[].values[]` as written. */
+export interface CustomFieldValueWrite {
+  value?: string | number | boolean | Record<string, unknown> | null
+  enum_id?: number
+  enum_code?: string
+  subtype?: string
+  /** Legacy amoCRM spelling of `enum_code`. */
+  enum?: string
+}
+
+/** `custom_fields_values[]` as written: `field_id` or `field_code`; `values: null` clears the field. */
+export interface CustomFieldWrite {
+  field_id?: number
+  field_code?: string
+  values: CustomFieldValueWrite[] | null
+  field_name?: string
+  field_type?: string
+  is_computed?: boolean
+}
+
+/** A tag reference: `{ id }` or `{ name }`. */
+export interface TagRef {
+  id?: number
+  name?: string
+  color?: string
+}
+
+interface EntityWriteCommon {
+  name?: string
+  responsible_user_id?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  custom_fields_values?: CustomFieldWrite[] | null
+  tags_to_add?: TagRef[]
+  request_id?: string
+}
+
+/** One item of `POST /api/v4/leads`. */
+export interface LeadCreate extends EntityWriteCommon {
+  price?: number
+  status_id?: number
+  pipeline_id?: number
+  closed_at?: number
+  loss_reason_id?: number
+  visitor_uid?: string
+  _embedded?: {
+    tags?: TagRef[]
+    contacts?: Array<{ id: number; is_main?: boolean }>
+    companies?: Array<{ id: number; is_main?: boolean }>
+    source?: { external_id: unknown; type?: 'widget' }
+  }
+}
+
+/** One item of `PATCH /api/v4/leads`. */
+export interface LeadUpdate extends Omit<LeadCreate, '_embedded'> {
+  id: number
+  tags_to_delete?: TagRef[]
+  /** `tags` replaces the whole set; `null` removes every tag. */
+  _embedded?: { tags?: TagRef[] | null }
+}
+
+/** One item of `POST /api/v4/contacts`. */
+export interface ContactCreate extends EntityWriteCommon {
+  first_name?: string
+  last_name?: string
+  _embedded?: { tags?: TagRef[] }
+}
+
+/** One item of `PATCH /api/v4/contacts`. */
+export interface ContactUpdate extends Omit<ContactCreate, '_embedded'> {
+  id: number
+  tags_to_delete?: TagRef[]
+  _embedded?: { tags?: TagRef[] | null }
+}
+
+/** One item of `POST /api/v4/companies`. */
+export interface CompanyCreate extends EntityWriteCommon {
+  _embedded?: { tags?: TagRef[] }
+}
+
+/** One item of `PATCH /api/v4/companies`. */
+export interface CompanyUpdate extends Omit<CompanyCreate, '_embedded'> {
+  id: number
+  tags_to_delete?: TagRef[]
+  _embedded?: { tags?: TagRef[] | null }
+}
+
+interface TaskCommon {
+  task_type_id?: number
+  /** Set together with `entity_type`. */
+  entity_id?: number
+  entity_type?: 'leads' | 'contacts' | 'companies' | 'customers'
+  responsible_user_id?: number
+  created_by?: number
+  updated_by?: number
+  created_at?: number
+  updated_at?: number
+  duration?: number
+  is_completed?: boolean
+  result?: { text: string }
+  request_id?: string
+}
+
+/** One item of `POST /api/v4/tasks`. */
+export interface TaskCreate extends TaskCommon {
+  text: string
+  /** Deadline, Unix seconds. */
+  complete_till: number
+}
+
+/** One item of `PATCH /api/v4/tasks`. */
+export interface TaskUpdate extends TaskCommon {
+  id: number
+  text?: string
+  complete_till?: number
+}
+
+export type NoteType =
+  | 'common' | 'call_in' | 'call_out' | 'service_message' | 'extended_service_message' | 'geolocation'
+  | 'sms_in' | 'sms_out' | 'attachment' | 'amomail_message' | 'chat' | 'site_visit' | 'targeting_in'
+  | 'targeting_out' | 'transaction' | 'message_cashier' | 'invoice_paid' | 'zoom_meeting'
+  | 'dropbox_attachment' | 'link_followed' | 'bill_paid' | 'ai_result'
+
+/** One item of `POST /api/v4/{entity}/notes`; `common`, `service_message` and SMS notes need `params.text`. */
+export interface NoteCreate {
+  entity_id: number
+  note_type: NoteType
+  params?: { text?: string; [key: string]: unknown }
+  request_id?: string
+  responsible_user_id?: number
+  created_by?: number
+  created_at?: number
+  is_need_to_trigger_digital_pipeline?: boolean
+}
+
+/** One item of `PATCH /api/v4/{entity}/notes`. */
+export interface NoteUpdate {
+  id: number
+  entity_id: number
+  note_type?: NoteType
+  params?: { text?: string; [key: string]: unknown }
+  request_id?: string
+  responsible_user_id?: number
+  updated_by?: number
+  updated_at?: number
+}
+
+/** One lead of `POST /api/v4/leads/complex` (at most 40 custom field values per entity). */
+export interface ComplexLead extends Omit<LeadCreate, '_embedded'> {
+  _embedded?: {
+    /** At most one new contact. */
+    contacts?: [ContactCreate] | []
+    /** At most one new company. */
+    companies?: [CompanyCreate] | []
+    tags?: TagRef[]
+    source?: { external_id: unknown; type?: 'widget' }
+    metadata?: unknown
+  }
+}
+
+/** What `parsePhone` returns. */
+export interface ParsedPhone {
+  /** The input as given. */
+  input: string
+  /** `+573001234567`, or `null` when the country cannot be determined (give `defaultCountry`). */
+  e164: string | null
+  /** National significant number as digits: `3001234567`. */
+  national: string
+  /** Country calling code (`57`), or `null` when unknown. */
+  countryCode: number | null
+  /** ISO 3166-1 alpha-2 region (`CO`), when known. */
+  country: string | null
+  /** National format (`300 1234567`), when the country is known. */
+  nationalFormatted: string | null
+  /** International format (`+57 300 1234567`), when the country is known. */
+  international: string | null
+  /** Whether libphonenumber's metadata says the number is valid for its country. */
+  valid: boolean
+  /** Same as `normalizePhone(input)`. */
+  digits: string
+  /** Digits to search Kommo with (`query=`). */
+  searchDigits: string
+}
+
+/** Account block of a webhook body. */
+export interface KommoWebhookAccount {
+  subdomain?: string
+  id?: number
+  _links?: { self?: string }
+  [key: string]: unknown
+}
+
+/** One entity of a webhook event; ids, `*_id`, `*_at`, `price`, `last_modified` and `date_create` are numbers. */
+export interface KommoWebhookItem {
+  id?: number | string
+  name?: string
+  status_id?: number
+  old_status_id?: number
+  pipeline_id?: number
+  responsible_user_id?: number
+  old_responsible_user_id?: number
+  price?: number
+  created_at?: number
+  updated_at?: number
+  /** `contact` or `company` under `contacts`. */
+  type?: string
+  custom_fields?: Array<{ id?: number; name?: string; code?: string; values?: Array<{ value?: string; enum?: string }> }>
+  [key: string]: unknown
+}
+
+/** Events of one entity, by action. */
+export type KommoWebhookActions = Partial<
+  Record<'add' | 'update' | 'delete' | 'restore' | 'status' | 'responsible' | 'note', KommoWebhookItem[]>
+> & Record<string, KommoWebhookItem[] | undefined>
+
+/** A decoded Kommo webhook body. */
+export interface KommoWebhook {
+  account: KommoWebhookAccount
+  leads?: KommoWebhookActions
+  contacts?: KommoWebhookActions
+  companies?: KommoWebhookActions
+  customers?: KommoWebhookActions
+  task?: KommoWebhookActions
+  catalogs?: KommoWebhookActions
+  talk?: KommoWebhookActions
+  unsorted?: KommoWebhookActions
+  message?: KommoWebhookActions
+  [entity: string]: unknown
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -1278,6 +1626,156 @@ export interface ListSourcesResult {
  * can point the loader at a WASI artifact this package does not build itself.
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/**
+ * Payload of `POST /api/v4/companies` (one item).
+ *
+ *  `parse(x)` returns `x` itself when valid (schemas are strict, so nothing is stripped)
+ *  or throws a `KommoValidationError` with zod-style `issues`; `safeParse` never throws;
+ *  `parseMany` / `safeParseMany` check thousands of items in one call; `parseBatch`
+ *  checks a whole request body (1 to Kommo's per-request limit of items).
+ */
+export declare class companyCreateSchema {
+  /** Returns the input, typed, or throws a `KommoValidationError`. */
+  static parse(input: unknown): CompanyCreate
+  /** `{ success: true, data }` or `{ success: false, error }`; never throws for invalid input. */
+  static safeParse(input: unknown): SafeParseResult<CompanyCreate, KommoValidationError>
+  /**
+   * Validates every item in one native call; returns the array or throws one
+   * `KommoValidationError` whose issue paths start with the item index.
+   */
+  static parseMany(items: unknown[]): CompanyCreate[]
+  /** Validates every item in one native call; returns one `safeParse` result per item. */
+  static safeParseMany(items: unknown[]): Array<SafeParseResult<CompanyCreate, KommoValidationError>>
+  /**
+   * Validates a request body: an array of 1 to Kommo's per-request limit of items
+   * (250; 50 for complex leads). Returns it or throws.
+   */
+  static parseBatch(items: unknown): CompanyCreate[]
+  /** Kommo's limit of items per request for this payload (250; 50 for complex leads). */
+  static batchMax(): number
+}
+export type CompanyCreateSchema = companyCreateSchema
+
+/**
+ * Payload of `PATCH /api/v4/companies` (one item, `id` required).
+ *
+ *  `parse(x)` returns `x` itself when valid (schemas are strict, so nothing is stripped)
+ *  or throws a `KommoValidationError` with zod-style `issues`; `safeParse` never throws;
+ *  `parseMany` / `safeParseMany` check thousands of items in one call; `parseBatch`
+ *  checks a whole request body (1 to Kommo's per-request limit of items).
+ */
+export declare class companyUpdateSchema {
+  /** Returns the input, typed, or throws a `KommoValidationError`. */
+  static parse(input: unknown): CompanyUpdate
+  /** `{ success: true, data }` or `{ success: false, error }`; never throws for invalid input. */
+  static safeParse(input: unknown): SafeParseResult<CompanyUpdate, KommoValidationError>
+  /**
+   * Validates every item in one native call; returns the array or throws one
+   * `KommoValidationError` whose issue paths start with the item index.
+   */
+  static parseMany(items: unknown[]): CompanyUpdate[]
+  /** Validates every item in one native call; returns one `safeParse` result per item. */
+  static safeParseMany(items: unknown[]): Array<SafeParseResult<CompanyUpdate, KommoValidationError>>
+  /**
+   * Validates a request body: an array of 1 to Kommo's per-request limit of items
+   * (250; 50 for complex leads). Returns it or throws.
+   */
+  static parseBatch(items: unknown): CompanyUpdate[]
+  /** Kommo's limit of items per request for this payload (250; 50 for complex leads). */
+  static batchMax(): number
+}
+export type CompanyUpdateSchema = companyUpdateSchema
+
+/**
+ * Payload of `POST /api/v4/leads/complex` (one lead with at most one new contact and one new company, at most 40 custom field values per entity).
+ *
+ *  `parse(x)` returns `x` itself when valid (schemas are strict, so nothing is stripped)
+ *  or throws a `KommoValidationError` with zod-style `issues`; `safeParse` never throws;
+ *  `parseMany` / `safeParseMany` check thousands of items in one call; `parseBatch`
+ *  checks a whole request body (1 to Kommo's per-request limit of items).
+ */
+export declare class complexLeadSchema {
+  /** Returns the input, typed, or throws a `KommoValidationError`. */
+  static parse(input: unknown): ComplexLead
+  /** `{ success: true, data }` or `{ success: false, error }`; never throws for invalid input. */
+  static safeParse(input: unknown): SafeParseResult<ComplexLead, KommoValidationError>
+  /**
+   * Validates every item in one native call; returns the array or throws one
+   * `KommoValidationError` whose issue paths start with the item index.
+   */
+  static parseMany(items: unknown[]): ComplexLead[]
+  /** Validates every item in one native call; returns one `safeParse` result per item. */
+  static safeParseMany(items: unknown[]): Array<SafeParseResult<ComplexLead, KommoValidationError>>
+  /**
+   * Validates a request body: an array of 1 to Kommo's per-request limit of items
+   * (250; 50 for complex leads). Returns it or throws.
+   */
+  static parseBatch(items: unknown): ComplexLead[]
+  /** Kommo's limit of items per request for this payload (250; 50 for complex leads). */
+  static batchMax(): number
+}
+export type ComplexLeadSchema = complexLeadSchema
+
+/**
+ * Payload of `POST /api/v4/contacts` (one item).
+ *
+ *  `parse(x)` returns `x` itself when valid (schemas are strict, so nothing is stripped)
+ *  or throws a `KommoValidationError` with zod-style `issues`; `safeParse` never throws;
+ *  `parseMany` / `safeParseMany` check thousands of items in one call; `parseBatch`
+ *  checks a whole request body (1 to Kommo's per-request limit of items).
+ */
+export declare class contactCreateSchema {
+  /** Returns the input, typed, or throws a `KommoValidationError`. */
+  static parse(input: unknown): ContactCreate
+  /** `{ success: true, data }` or `{ success: false, error }`; never throws for invalid input. */
+  static safeParse(input: unknown): SafeParseResult<ContactCreate, KommoValidationError>
+  /**
+   * Validates every item in one native call; returns the array or throws one
+   * `KommoValidationError` whose issue paths start with the item index.
+   */
+  static parseMany(items: unknown[]): ContactCreate[]
+  /** Validates every item in one native call; returns one `safeParse` result per item. */
+  static safeParseMany(items: unknown[]): Array<SafeParseResult<ContactCreate, KommoValidationError>>
+  /**
+   * Validates a request body: an array of 1 to Kommo's per-request limit of items
+   * (250; 50 for complex leads). Returns it or throws.
+   */
+  static parseBatch(items: unknown): ContactCreate[]
+  /** Kommo's limit of items per request for this payload (250; 50 for complex leads). */
+  static batchMax(): number
+}
+export type ContactCreateSchema = contactCreateSchema
+
+/**
+ * Payload of `PATCH /api/v4/contacts` (one item, `id` required).
+ *
+ *  `parse(x)` returns `x` itself when valid (schemas are strict, so nothing is stripped)
+ *  or throws a `KommoValidationError` with zod-style `issues`; `safeParse` never throws;
+ *  `parseMany` / `safeParseMany` check thousands of items in one call; `parseBatch`
+ *  checks a whole request body (1 to Kommo's per-request limit of items).
+ */
+export declare class contactUpdateSchema {
+  /** Returns the input, typed, or throws a `KommoValidationError`. */
+  static parse(input: unknown): ContactUpdate
+  /** `{ success: true, data }` or `{ success: false, error }`; never throws for invalid input. */
+  static safeParse(input: unknown): SafeParseResult<ContactUpdate, KommoValidationError>
+  /**
+   * Validates every item in one native call; returns the array or throws one
+   * `KommoValidationError` whose issue paths start with the item index.
+   */
+  static parseMany(items: unknown[]): ContactUpdate[]
+  /** Validates every item in one native call; returns one `safeParse` result per item. */
+  static safeParseMany(items: unknown[]): Array<SafeParseResult<ContactUpdate, KommoValidationError>>
+  /**
+   * Validates a request body: an array of 1 to Kommo's per-request limit of items
+   * (250; 50 for complex leads). Returns it or throws.
+   */
+  static parseBatch(items: unknown): ContactUpdate[]
+  /** Kommo's limit of items per request for this payload (250; 50 for complex leads). */
+  static batchMax(): number
+}
+export type ContactUpdateSchema = contactUpdateSchema
 
 /**
  * Validates and normalises Kommo connection settings, with zod's calling convention.
@@ -1306,15 +1804,219 @@ export declare class kommoConfigSchema {
 }
 export type KommoConfigSchema = kommoConfigSchema
 
+/**
+ * Payload of `POST /api/v4/leads` (one item).
+ *
+ *  `parse(x)` returns `x` itself when valid (schemas are strict, so nothing is stripped)
+ *  or throws a `KommoValidationError` with zod-style `issues`; `safeParse` never throws;
+ *  `parseMany` / `safeParseMany` check thousands of items in one call; `parseBatch`
+ *  checks a whole request body (1 to Kommo's per-request limit of items).
+ */
+export declare class leadCreateSchema {
+  /** Returns the input, typed, or throws a `KommoValidationError`. */
+  static parse(input: unknown): LeadCreate
+  /** `{ success: true, data }` or `{ success: false, error }`; never throws for invalid input. */
+  static safeParse(input: unknown): SafeParseResult<LeadCreate, KommoValidationError>
+  /**
+   * Validates every item in one native call; returns the array or throws one
+   * `KommoValidationError` whose issue paths start with the item index.
+   */
+  static parseMany(items: unknown[]): LeadCreate[]
+  /** Validates every item in one native call; returns one `safeParse` result per item. */
+  static safeParseMany(items: unknown[]): Array<SafeParseResult<LeadCreate, KommoValidationError>>
+  /**
+   * Validates a request body: an array of 1 to Kommo's per-request limit of items
+   * (250; 50 for complex leads). Returns it or throws.
+   */
+  static parseBatch(items: unknown): LeadCreate[]
+  /** Kommo's limit of items per request for this payload (250; 50 for complex leads). */
+  static batchMax(): number
+}
+export type LeadCreateSchema = leadCreateSchema
+
+/**
+ * Payload of `PATCH /api/v4/leads` (one item, `id` required).
+ *
+ *  `parse(x)` returns `x` itself when valid (schemas are strict, so nothing is stripped)
+ *  or throws a `KommoValidationError` with zod-style `issues`; `safeParse` never throws;
+ *  `parseMany` / `safeParseMany` check thousands of items in one call; `parseBatch`
+ *  checks a whole request body (1 to Kommo's per-request limit of items).
+ */
+export declare class leadUpdateSchema {
+  /** Returns the input, typed, or throws a `KommoValidationError`. */
+  static parse(input: unknown): LeadUpdate
+  /** `{ success: true, data }` or `{ success: false, error }`; never throws for invalid input. */
+  static safeParse(input: unknown): SafeParseResult<LeadUpdate, KommoValidationError>
+  /**
+   * Validates every item in one native call; returns the array or throws one
+   * `KommoValidationError` whose issue paths start with the item index.
+   */
+  static parseMany(items: unknown[]): LeadUpdate[]
+  /** Validates every item in one native call; returns one `safeParse` result per item. */
+  static safeParseMany(items: unknown[]): Array<SafeParseResult<LeadUpdate, KommoValidationError>>
+  /**
+   * Validates a request body: an array of 1 to Kommo's per-request limit of items
+   * (250; 50 for complex leads). Returns it or throws.
+   */
+  static parseBatch(items: unknown): LeadUpdate[]
+  /** Kommo's limit of items per request for this payload (250; 50 for complex leads). */
+  static batchMax(): number
+}
+export type LeadUpdateSchema = leadUpdateSchema
+
+/**
+ * Payload of `POST /api/v4/{entity}/notes` (one item; `entity_id`, `note_type`, and `params.text` for common notes).
+ *
+ *  `parse(x)` returns `x` itself when valid (schemas are strict, so nothing is stripped)
+ *  or throws a `KommoValidationError` with zod-style `issues`; `safeParse` never throws;
+ *  `parseMany` / `safeParseMany` check thousands of items in one call; `parseBatch`
+ *  checks a whole request body (1 to Kommo's per-request limit of items).
+ */
+export declare class noteCreateSchema {
+  /** Returns the input, typed, or throws a `KommoValidationError`. */
+  static parse(input: unknown): NoteCreate
+  /** `{ success: true, data }` or `{ success: false, error }`; never throws for invalid input. */
+  static safeParse(input: unknown): SafeParseResult<NoteCreate, KommoValidationError>
+  /**
+   * Validates every item in one native call; returns the array or throws one
+   * `KommoValidationError` whose issue paths start with the item index.
+   */
+  static parseMany(items: unknown[]): NoteCreate[]
+  /** Validates every item in one native call; returns one `safeParse` result per item. */
+  static safeParseMany(items: unknown[]): Array<SafeParseResult<NoteCreate, KommoValidationError>>
+  /**
+   * Validates a request body: an array of 1 to Kommo's per-request limit of items
+   * (250; 50 for complex leads). Returns it or throws.
+   */
+  static parseBatch(items: unknown): NoteCreate[]
+  /** Kommo's limit of items per request for this payload (250; 50 for complex leads). */
+  static batchMax(): number
+}
+export type NoteCreateSchema = noteCreateSchema
+
+/**
+ * Payload of `PATCH /api/v4/{entity}/notes` (one item; `id` and `entity_id` required).
+ *
+ *  `parse(x)` returns `x` itself when valid (schemas are strict, so nothing is stripped)
+ *  or throws a `KommoValidationError` with zod-style `issues`; `safeParse` never throws;
+ *  `parseMany` / `safeParseMany` check thousands of items in one call; `parseBatch`
+ *  checks a whole request body (1 to Kommo's per-request limit of items).
+ */
+export declare class noteUpdateSchema {
+  /** Returns the input, typed, or throws a `KommoValidationError`. */
+  static parse(input: unknown): NoteUpdate
+  /** `{ success: true, data }` or `{ success: false, error }`; never throws for invalid input. */
+  static safeParse(input: unknown): SafeParseResult<NoteUpdate, KommoValidationError>
+  /**
+   * Validates every item in one native call; returns the array or throws one
+   * `KommoValidationError` whose issue paths start with the item index.
+   */
+  static parseMany(items: unknown[]): NoteUpdate[]
+  /** Validates every item in one native call; returns one `safeParse` result per item. */
+  static safeParseMany(items: unknown[]): Array<SafeParseResult<NoteUpdate, KommoValidationError>>
+  /**
+   * Validates a request body: an array of 1 to Kommo's per-request limit of items
+   * (250; 50 for complex leads). Returns it or throws.
+   */
+  static parseBatch(items: unknown): NoteUpdate[]
+  /** Kommo's limit of items per request for this payload (250; 50 for complex leads). */
+  static batchMax(): number
+}
+export type NoteUpdateSchema = noteUpdateSchema
+
 /** A running sandbox. Pass `{ baseUrl, accessToken }` as the config of any SDK function. */
 export declare class SandboxHandle {
   /** Account URL, e.g. `http://127.0.0.1:41234` (the API is under `/api/v4`). */
   get baseUrl(): string
   /** The bearer token the sandbox accepts. */
   get accessToken(): string
+  /** Client id of the sandbox's OAuth integration (fixed: `"sandbox-client-id"`). */
+  get clientId(): string
+  /** Client secret of the sandbox's OAuth integration (fixed: `"sandbox-client-secret"`). */
+  get clientSecret(): string
+  /** Redirect URI registered for the sandbox's OAuth integration. */
+  get redirectUri(): string
+  /**
+   * Mints a single-use authorization code (`def50...`, valid 20 minutes), as copied from
+   * Kommo's Keys and scopes tab.
+   */
+  mintAuthorizationCode(): Promise<string>
+  /** Counters of the OAuth token endpoint. */
+  oauthStats(): Promise<SandboxOAuthStats>
+  /** Invalidates every issued OAuth access token (the next API call gets a 401). */
+  revokeAccessTokens(): Promise<void>
   /** Stops the sandbox. Calling it twice is harmless. */
   stop(): Promise<void>
 }
+
+/**
+ * Payload of `POST /api/v4/tasks` (one item; `text` and `complete_till` required).
+ *
+ *  `parse(x)` returns `x` itself when valid (schemas are strict, so nothing is stripped)
+ *  or throws a `KommoValidationError` with zod-style `issues`; `safeParse` never throws;
+ *  `parseMany` / `safeParseMany` check thousands of items in one call; `parseBatch`
+ *  checks a whole request body (1 to Kommo's per-request limit of items).
+ */
+export declare class taskCreateSchema {
+  /** Returns the input, typed, or throws a `KommoValidationError`. */
+  static parse(input: unknown): TaskCreate
+  /** `{ success: true, data }` or `{ success: false, error }`; never throws for invalid input. */
+  static safeParse(input: unknown): SafeParseResult<TaskCreate, KommoValidationError>
+  /**
+   * Validates every item in one native call; returns the array or throws one
+   * `KommoValidationError` whose issue paths start with the item index.
+   */
+  static parseMany(items: unknown[]): TaskCreate[]
+  /** Validates every item in one native call; returns one `safeParse` result per item. */
+  static safeParseMany(items: unknown[]): Array<SafeParseResult<TaskCreate, KommoValidationError>>
+  /**
+   * Validates a request body: an array of 1 to Kommo's per-request limit of items
+   * (250; 50 for complex leads). Returns it or throws.
+   */
+  static parseBatch(items: unknown): TaskCreate[]
+  /** Kommo's limit of items per request for this payload (250; 50 for complex leads). */
+  static batchMax(): number
+}
+export type TaskCreateSchema = taskCreateSchema
+
+/**
+ * Payload of `PATCH /api/v4/tasks` (one item, `id` required).
+ *
+ *  `parse(x)` returns `x` itself when valid (schemas are strict, so nothing is stripped)
+ *  or throws a `KommoValidationError` with zod-style `issues`; `safeParse` never throws;
+ *  `parseMany` / `safeParseMany` check thousands of items in one call; `parseBatch`
+ *  checks a whole request body (1 to Kommo's per-request limit of items).
+ */
+export declare class taskUpdateSchema {
+  /** Returns the input, typed, or throws a `KommoValidationError`. */
+  static parse(input: unknown): TaskUpdate
+  /** `{ success: true, data }` or `{ success: false, error }`; never throws for invalid input. */
+  static safeParse(input: unknown): SafeParseResult<TaskUpdate, KommoValidationError>
+  /**
+   * Validates every item in one native call; returns the array or throws one
+   * `KommoValidationError` whose issue paths start with the item index.
+   */
+  static parseMany(items: unknown[]): TaskUpdate[]
+  /** Validates every item in one native call; returns one `safeParse` result per item. */
+  static safeParseMany(items: unknown[]): Array<SafeParseResult<TaskUpdate, KommoValidationError>>
+  /**
+   * Validates a request body: an array of 1 to Kommo's per-request limit of items
+   * (250; 50 for complex leads). Returns it or throws.
+   */
+  static parseBatch(items: unknown): TaskUpdate[]
+  /** Kommo's limit of items per request for this payload (250; 50 for complex leads). */
+  static batchMax(): number
+}
+export type TaskUpdateSchema = taskUpdateSchema
+
+/** Kommo webhook bodies with zod's calling convention (`parse` = `parseWebhook`). */
+export declare class webhookSchema {
+  /** Same as `parseWebhook`. */
+  static parse(body: string | Uint8Array): KommoWebhook
+  /** `{ success: true, data }` or `{ success: false, error }`; never throws for invalid input. */
+  static safeParse(body: unknown): SafeParseResult<KommoWebhook, KommoValidationError>
+}
+export type WebhookSchema = webhookSchema
 
 /** Accepts an incoming lead into its pipeline: `acceptUnsorted(uid, { user_id?, status_id? }, config)`. */
 export declare function acceptUnsorted(uid: string, options: { user_id?: number; status_id?: number } | undefined | KommoConfigInput, config?: KommoConfigInput): Promise<UnsortedActionResult>
@@ -1326,7 +2028,7 @@ export declare function attachTags(entityType: TagEntityType, entityId: number, 
  * Marks a task done, optionally with a result text (saved as Kommo's `result: { text }`).
  * Both `completeTask(taskId, config, resultText?)` and `completeTask(taskId, resultText, config)` work.
  */
-export declare function completeTask(taskId: number, configOrResultText: KommoConfigInput | string, resultTextOrConfig?: string | KommoConfigInput): Promise<TaskWriteResult>
+export declare function completeTask(taskId: number, config: KommoConfigInput, resultText?: string): Promise<TaskWriteResult>
 
 /** Creates an element in a catalog (`name`, `custom_fields_values`). */
 export declare function createCatalogElement(catalogId: number, data: CatalogElementData, config: KommoConfigInput): Promise<CatalogElementWriteResult>
@@ -1402,6 +2104,14 @@ export declare function declineUnsorted(uid: string, options: { user_id?: number
 
 /** Removes tags from one entity with one PATCH (`tags_to_delete`). */
 export declare function detachTags(entityType: TagEntityType, entityId: number, tags: Array<string | { id?: number; name?: string }>, config: KommoConfigInput): Promise<LinkResult>
+
+/**
+ * Exchanges the config's authorization code (`authorizationCode`, or a `def50...`
+ * `refreshToken`) for tokens, saves them through `tokenStore` / `onTokens`, and resolves with
+ * them. Later SDK calls with the same config use these tokens and refresh by themselves.
+ * When the config's tokens were already obtained, resolves with the current ones.
+ */
+export declare function exchangeAuthorizationCode(config: KommoOAuthConfig): Promise<OAuthTokensResult>
 
 /**
  * Formats a contact as readable text for a model: id, name, phones and emails (with types),
@@ -1600,13 +2310,13 @@ export declare function linkLeadToContact(leadId: number, contactId: number, con
  * Kept for compatibility: always `{ success: false, error }` explaining that notes belong to
  * one entity from creation (no request is made).
  */
-export declare function linkNoteToContact(noteId: number, contactId: number, config?: KommoConfigInput): Promise<SimpleResult>
+export declare function linkNoteToContact(noteId: number, contactId: number, config: KommoConfigInput): Promise<SimpleResult>
 
 /** Kept for compatibility: always `{ success: false, error }` (see `linkNoteToContact`). */
-export declare function linkNoteToDeal(noteId: number, dealId: number, config?: KommoConfigInput): Promise<SimpleResult>
+export declare function linkNoteToDeal(noteId: number, dealId: number, config: KommoConfigInput): Promise<SimpleResult>
 
 /** Kept for compatibility: always `{ success: false, error }` (see `linkNoteToContact`). */
-export declare function linkNoteToLead(noteId: number, leadId: number, config?: KommoConfigInput): Promise<SimpleResult>
+export declare function linkNoteToLead(noteId: number, leadId: number, config: KommoConfigInput): Promise<SimpleResult>
 
 /**
  * Links a catalog element (product) to a lead with a quantity (default 1). Linking it again
@@ -1729,7 +2439,7 @@ export declare function listUnsorted(filters: ListUnsortedFilters | undefined, c
 export declare function listUsers(options: PageOptions | undefined | KommoConfigInput, config?: KommoConfigInput): Promise<ListUsersResult>
 
 /** Normalises `{ page, limit }`: `page` at least 1, `limit` between 1 and 250 (default 50). */
-export declare function normalizePagination(params?: PaginationParams): Pagination
+export declare function normalizePagination(params: PaginationParams): Pagination
 
 /**
  * Normalises a phone string to its digits for searching: `+57 (300) 123-4567` and
@@ -1745,14 +2455,49 @@ export interface Pagination {
   limit: number
 }
 
+/**
+ * Parses a phone number: `parsePhone('+57 300 123 4567')` gives
+ * `{ e164: '+573001234567', national: '3001234567', countryCode: 57, country: 'CO', ... }`.
+ * `defaultCountry` (ISO 3166-1 alpha-2) reads numbers written without a country code.
+ * Throws a `KommoValidationError` when the input has no usable number.
+ */
+export declare function parsePhone(input: string, defaultCountry?: string): ParsedPhone
+
+/**
+ * Parses a Kommo webhook body (`leads[add][0][id]=...`, form-encoded) into a typed object:
+ * `{ leads: { add: [{ id: 1, name: 'Deal', ... }] }, account: { subdomain, id, ... } }`.
+ * Ids, timestamps and prices become numbers. Throws a `KommoValidationError` for a body that
+ * is not a Kommo webhook.
+ */
+export declare function parseWebhook(body: string | Uint8Array): KommoWebhook
+
 /** Pins a note to the top of its entity's feed (`{ noteId, entityType }`). */
 export declare function pinNote(params: GetNoteParams, config: KommoConfigInput): Promise<SimpleResult>
+
+/**
+ * Refreshes the access token now (the refresh token rotates), saves the new pair through
+ * `tokenStore` / `onTokens`, and resolves with it.
+ */
+export declare function refreshAccessToken(config: KommoOAuthConfig): Promise<OAuthTokensResult>
 
 /** Runs the command line and resolves with the process exit code. Used by `bin/kommo-mcp.js`. */
 export declare function runCli(argv: Array<string>): Promise<number>
 
+/** `parsePhone` that never throws for invalid input: `{ success, data | error }`. */
+export declare function safeParsePhone(input: unknown, defaultCountry?: string): SafeParseResult<ParsedPhone, KommoValidationError>
+
 /** The token the sandbox accepts by default. */
 export declare const SANDBOX_TOKEN: string
+
+/** Counters of the sandbox's OAuth token endpoint. */
+export interface SandboxOAuthStats {
+  /** Successful code exchanges. */
+  exchanges: number
+  /** Successful refreshes. */
+  refreshes: number
+  /** Rejected token requests. */
+  failures: number
+}
 
 /** Tool description for contact search by phone (kept from 0.1.x as an export). */
 export declare const SEARCH_CONTACT_TOOL_DESCRIPTION: string
@@ -1840,6 +2585,8 @@ export interface StartSandboxOptions {
   port?: number
   /** Bearer token the sandbox accepts; defaults to `"sandbox-token"`. */
   token?: string
+  /** Lifetime in seconds of the OAuth access tokens it issues (default 86400, like Kommo). */
+  accessTokenLifetime?: number
 }
 
 /** Stops a running `runCli` (the MCP server or the sandbox); `runCli` then resolves. */

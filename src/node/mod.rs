@@ -27,11 +27,11 @@ pub mod notes;
 pub mod oauth;
 pub mod pipelines;
 pub mod sandbox;
+pub mod schemas;
 pub mod shapes;
 pub mod tags;
 pub mod tasks;
 pub mod utils;
-pub mod schemas;
 
 use napi::bindgen_prelude::*;
 use serde::Serialize;

@@ -670,7 +670,7 @@ fn webhook<'e>(env: &'e Env, input: &Unknown<'e>) -> Result<std::result::Result<
 /// `{ leads: { add: [{ id: 1, name: 'Deal', ... }] }, account: { subdomain, id, ... } }`.
 /// Ids, timestamps and prices become numbers. Throws a `KommoValidationError` for a body that
 /// is not a Kommo webhook.
-#[napi(ts_args_type = "body: string | Buffer | Uint8Array", ts_return_type = "KommoWebhook")]
+#[napi(ts_args_type = "body: string | Uint8Array", ts_return_type = "KommoWebhook")]
 pub fn parse_webhook<'e>(env: &'e Env, body: Unknown<'e>) -> Result<Unknown<'e>> {
     match webhook(env, &body)? {
         Ok(v) => Ok(v),
@@ -685,7 +685,7 @@ pub struct WebhookSchema;
 #[napi]
 impl WebhookSchema {
     /// Same as `parseWebhook`.
-    #[napi(ts_args_type = "body: string | Buffer | Uint8Array", ts_return_type = "KommoWebhook")]
+    #[napi(ts_args_type = "body: string | Uint8Array", ts_return_type = "KommoWebhook")]
     pub fn parse<'e>(env: &'e Env, body: Unknown<'e>) -> Result<Unknown<'e>> {
         parse_webhook(env, body)
     }

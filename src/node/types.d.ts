@@ -313,7 +313,6 @@ export interface LeadWriteResult {
   error?: string
 }
 
-
 // ---- leads, deals, pipelines, custom fields ----
 
 /** Whose custom fields: an entity type or a catalog (`catalogs/<id>`). */
@@ -455,6 +454,101 @@ export interface GetCustomFieldResult {
 export interface ListCustomFieldGroupsResult {
   success: boolean
   groups: KommoCustomFieldGroup[]
+  totalFound: number
+  error?: string
+}
+
+/** A deal is a Kommo lead. */
+export type KommoDeal = KommoLead
+
+export interface ListDealsFilters extends ListLeadsFilters {
+  /** A stage id (Kommo's status_id). */
+  stage_id?: number | number[]
+  /** Deals linked to this company. */
+  company_id?: number
+}
+
+export interface SearchDealResult {
+  success: boolean
+  deals: KommoDeal[]
+  totalFound: number
+  error?: string
+}
+
+export interface ListDealsResult extends ListPageInfo {
+  success: boolean
+  deals: KommoDeal[]
+  error?: string
+}
+
+export interface GetDealResult {
+  success: boolean
+  deal?: KommoDeal
+  error?: string
+}
+
+/** Deal data: lead fields, with `stage_id` accepted for `status_id`. */
+export interface CreateDealData extends CreateLeadData {
+  stage_id?: number
+}
+export type UpdateDealData = CreateDealData
+
+export interface DealWriteResult {
+  success: boolean
+  deal?: CreateLeadData & { id: number }
+  dealId?: number
+  error?: string
+}
+
+export interface LinkResult {
+  success: boolean
+  error?: string
+}
+
+export interface GetPipelineResult {
+  success: boolean
+  pipeline?: KommoPipeline
+  error?: string
+}
+
+export interface GetPipelineStatusesResult {
+  success: boolean
+  statuses: KommoPipelineStatus[]
+  totalFound: number
+  error?: string
+}
+
+/** A lead for `createComplexLeads`: `_embedded.contacts[0]` and `_embedded.companies[0]` are new entities (or `{ id }`). */
+export interface ComplexLeadData extends Omit<CreateLeadData, '_embedded'> {
+  _embedded?: {
+    contacts?: Array<Record<string, unknown>>
+    companies?: Array<Record<string, unknown>>
+    tags?: KommoTagWrite[]
+  }
+}
+
+export interface ComplexLeadsResult {
+  success: boolean
+  results: Array<{ id: number; contact_id: number | null; company_id: number | null; request_id: string[]; merged: boolean }>
+  error?: string
+}
+
+/** Result of a batch write: one entry per input item, in order. */
+export interface BatchWriteResult {
+  /** True when every item was saved. */
+  success: boolean
+  succeeded: number
+  failed: number
+  results: Array<{
+    index: number
+    success: boolean
+    id?: number
+    error?: string
+    errors?: Array<{ request_id: string; code: string; path: string; detail: string }>
+  }>
+  error?: string
+}
+
 // ---- contacts, companies, catalogs, links, tags ----
 
 /** A phone or email to write: a bare string, or `{ value, type }` (`WORK`, `WORKDD`, `MOB`, `FAX`, `HOME`, `OTHER` for phones; `WORK`, `PRIV`, `OTHER` for emails). Untyped values are `WORK`. */
@@ -705,19 +799,6 @@ export interface ListCatalogsResult {
   error?: string
 }
 
-/** A deal is a Kommo lead. */
-export type KommoDeal = KommoLead
-
-export interface ListDealsFilters extends ListLeadsFilters {
-  /** A stage id (Kommo's status_id). */
-  stage_id?: number | number[]
-  /** Deals linked to this company. */
-  company_id?: number
-}
-
-export interface SearchDealResult {
-  success: boolean
-  deals: KommoDeal[]
 export interface GetCatalogResult {
   success: boolean
   catalog?: KommoCatalog
@@ -749,45 +830,6 @@ export interface SearchCatalogElementResult {
   error?: string
 }
 
-export interface ListDealsResult extends ListPageInfo {
-  success: boolean
-  deals: KommoDeal[]
-  error?: string
-}
-
-export interface GetDealResult {
-  success: boolean
-  deal?: KommoDeal
-  error?: string
-}
-
-/** Deal data: lead fields, with `stage_id` accepted for `status_id`. */
-export interface CreateDealData extends CreateLeadData {
-  stage_id?: number
-}
-export type UpdateDealData = CreateDealData
-
-export interface DealWriteResult {
-  success: boolean
-  deal?: CreateLeadData & { id: number }
-  dealId?: number
-  error?: string
-}
-
-export interface LinkResult {
-  success: boolean
-  error?: string
-}
-
-export interface GetPipelineResult {
-  success: boolean
-  pipeline?: KommoPipeline
-  error?: string
-}
-
-export interface GetPipelineStatusesResult {
-  success: boolean
-  statuses: KommoPipelineStatus[]
 export interface CatalogElementWriteResult {
   success: boolean
   element?: CatalogElementData & { id: number }
@@ -843,36 +885,6 @@ export interface LinkEntitiesResult {
   error?: string
 }
 
-/** A lead for `createComplexLeads`: `_embedded.contacts[0]` and `_embedded.companies[0]` are new entities (or `{ id }`). */
-export interface ComplexLeadData extends Omit<CreateLeadData, '_embedded'> {
-  _embedded?: {
-    contacts?: Array<Record<string, unknown>>
-    companies?: Array<Record<string, unknown>>
-    tags?: KommoTagWrite[]
-  }
-}
-
-export interface ComplexLeadsResult {
-  success: boolean
-  results: Array<{ id: number; contact_id: number | null; company_id: number | null; request_id: string[]; merged: boolean }>
-  error?: string
-}
-
-/** Result of a batch write: one entry per input item, in order. */
-export interface BatchWriteResult {
-  /** True when every item was saved. */
-  success: boolean
-  succeeded: number
-  failed: number
-  results: Array<{
-    index: number
-    success: boolean
-    id?: number
-    error?: string
-    errors?: Array<{ request_id: string; code: string; path: string; detail: string }>
-  }>
-  error?: string
-}
 /** Entity types with tags (tag ids are per type). */
 export type TagEntityType = 'leads' | 'contacts' | 'companies' | 'customers'
 
@@ -895,6 +907,16 @@ export interface ListTagsResult extends ListPageInfo {
 export interface CreateTagsResult {
   success: boolean
   tags: KommoTag[]
+  totalFound: number
+  error?: string
+}
+
+/** `normalizePagination` input. */
+export interface PaginationParams {
+  page?: number
+  limit?: number
+}
+
 // ---- tasks, notes, account, users, events, unsorted ----
 
 /** A Kommo task. `result` is `{ text }` once completed with a result (Kommo's empty `[]` reads as absent). */
@@ -1253,10 +1275,6 @@ export interface ListLossReasonsResult {
   error?: string
 }
 
-/** `normalizePagination` input. */
-export interface PaginationParams {
-  page?: number
-  limit?: number
 export interface KommoSource {
   id: number
   name: string
@@ -1273,6 +1291,7 @@ export interface ListSourcesResult {
   totalFound: number
   error?: string
 }
+
 // ---- oauth ----
 
 /** Connection settings: a long-lived token, or the OAuth form that refreshes by itself. */
@@ -1324,6 +1343,8 @@ export interface KommoOAuthConfig {
   onTokens?: (tokens: OAuthTokens) => void | Promise<void>
   allowUntrustedHost?: boolean
   defaultCountry?: string
+  /** Requests per second sent to this account (1 to 1000). Default 7, Kommo's limit. */
+  rateLimit?: number
 }
 
 /** Result of `exchangeAuthorizationCode` / `refreshAccessToken`. */
