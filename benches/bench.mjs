@@ -12,6 +12,7 @@
 // benchmark cannot run at all (addon not built, server does not answer).
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import { statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
@@ -182,6 +183,7 @@ const CALLS = 50
 
 async function rssSession() {
   const s = await startServer()
+  const afterInit = memoryOf(s.proc.child.pid)
   send(s.proc.child, { jsonrpc: '2.0', method: 'notifications/initialized' })
   const { tools } = await s.request('tools/list', {})
   const names = new Set(tools.map((t) => t.name))
@@ -198,7 +200,7 @@ async function rssSession() {
   }
   const mem = memoryOf(s.proc.child.pid) // sampled while the process is alive, just before closing stdin
   await s.close()
-  return mem
+  return { ...mem, hwmAfterInit: afterInit.hwm }
 }
 
 async function bareNodeMemory() {
@@ -226,7 +228,12 @@ async function benchRss() {
   return {
     sessions: SESSIONS,
     toolCalls: CALLS,
-    kommoMcp: { peakBytes: peak, medianPeakBytes: median(server.map((m) => m.hwm)), rssAtEndBytes: median(server.map((m) => m.rss)) },
+    kommoMcp: {
+      peakBytes: peak,
+      medianPeakBytes: median(server.map((m) => m.hwm)),
+      peakAfterInitializeBytes: median(server.map((m) => m.hwmAfterInit)),
+      rssAtEndBytes: median(server.map((m) => m.rss)),
+    },
     bareNode: { peakBytes: Math.max(...bare.map((m) => m.hwm)) },
     target: TARGETS.rssBytes,
     pass: peak < TARGETS.rssBytes,
@@ -446,7 +453,8 @@ function table(rows) {
 
 function printReport(results) {
   const { meta, startup, rss, validation } = results
-  const out = [`kommo-mcp benchmarks: Node ${meta.node}, ${meta.platform}, ${meta.cpus} CPUs (${meta.cpuModel}), ${meta.date}`]
+  const out = [`kommo-mcp ${meta.package} benchmarks: Node ${meta.node}, ${meta.platform}, ${meta.cpus} CPUs (${meta.cpuModel}), ${meta.date}`]
+  if (meta.addon) out.push(`addon: ${meta.addon.file}, ${fmtMB(meta.addon.bytes)}`)
   if (startup) {
     out.push('', `Start-up: spawn to initialize response (${startup.runs} runs each after ${startup.warmups} warm-ups)`)
     out.push(
@@ -464,6 +472,7 @@ function printReport(results) {
       out.push(
         table([
           ['bare node (idle)', fmtMB(rss.bareNode.peakBytes)],
+          ['kommo-mcp --sandbox, right after initialize', fmtMB(rss.kommoMcp.peakAfterInitializeBytes)],
           [`kommo-mcp --sandbox, worst session (target < ${fmtMB(rss.target)})`, `${fmtMB(rss.kommoMcp.peakBytes)} ${mark(rss.pass)}`],
           ['ratio to bare node', `${(rss.kommoMcp.peakBytes / rss.bareNode.peakBytes).toFixed(2)}x`],
         ]),
@@ -484,6 +493,11 @@ function printReport(results) {
 
 async function main() {
   const cpus = os.cpus()
+  const addonFile = Object.keys(require.cache).find((f) => f.endsWith('.node'))
+  const addonBytes = addonFile ? statSync(addonFile).size : undefined
+  if (addonBytes > 40 * 1024 * 1024) {
+    progress(`warning: ${path.basename(addonFile)} is ${fmtMB(addonBytes)}, which looks like a debug build; run \`npm run build\` for meaningful figures`)
+  }
   const results = {
     meta: {
       date: new Date().toISOString(),
@@ -492,6 +506,7 @@ async function main() {
       cpus: cpus.length,
       cpuModel: cpus[0]?.model.trim() ?? 'unknown',
       package: require(path.join(root, 'package.json')).version,
+      addon: addonFile ? { file: path.basename(addonFile), bytes: addonBytes } : undefined,
     },
   }
   try {

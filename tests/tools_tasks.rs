@@ -34,7 +34,7 @@ async fn env() -> Env {
     })
     .expect("sandbox config is valid");
     let client = Client::new(&cfg).expect("client");
-    let server = KommoServer::new(client, &ServerOptions::default());
+    let server = KommoServer::new(client, &ServerOptions::all_tools());
     Env {
         _sandbox: sandbox,
         server,

@@ -29,6 +29,20 @@ pub struct ServerOptions {
     pub toolsets: Option<Vec<String>>,
 }
 
+impl ServerOptions {
+    /// Every toolset, all tools (read and write).
+    pub fn all_tools() -> Self {
+        let names = tools::toolset_names(&tools::all())
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        ServerOptions {
+            read_only: false,
+            toolsets: Some(names),
+        }
+    }
+}
+
 /// The Kommo MCP server for one account.
 #[derive(Clone)]
 pub struct KommoServer {
