@@ -25,9 +25,22 @@ function quote(text, prefix = '    ') {
   )
 }
 
-// The server's stderr (its start-up line, or why it could not start) is shown marked as such.
+// The server's stderr (its start-up line, or why it could not start) is shown line by line,
+// marked as such.
 const transport = new StdioClientTransport({ command: process.execPath, args: [bin, '--sandbox'], stderr: 'pipe' })
-transport.stderr?.on('data', (chunk) => quote(String(chunk), '    [server stderr] '))
+let stderrBuf = ''
+transport.stderr?.on('data', (chunk) => {
+  stderrBuf += chunk
+  const end = stderrBuf.lastIndexOf('\n')
+  if (end >= 0) {
+    quote(stderrBuf.slice(0, end), '    [server stderr] ')
+    stderrBuf = stderrBuf.slice(end + 1)
+  }
+})
+const flushStderr = () => {
+  if (stderrBuf.trim()) quote(stderrBuf, '    [server stderr] ')
+  stderrBuf = ''
+}
 
 const client = new Client({ name: 'kommo-mcp-demo', version: '1.0.0' })
 let failures = 0
@@ -55,6 +68,7 @@ console.log(`→ start  node ${path.relative(process.cwd(), bin) || bin} --sandb
 try {
   await client.connect(transport, { timeout: TIMEOUT_MS })
 } catch (err) {
+  flushStderr()
   console.log(`← could not start the server: ${err.message}`)
   console.log('  Was the addon built? Run `npm run build` (or use `npm run demo`, which builds first).')
   await client.close().catch(() => {})
@@ -77,5 +91,6 @@ await call('kommo_search_contact_by_phone', { phone: '(300) 123-4567' })
 await call('kommo_list_pipelines', {})
 
 await client.close() // ends stdin: the server sees EOF and exits
+flushStderr()
 console.log(failures === 0 ? '\n✓ all calls succeeded; session closed' : `\n✗ ${failures} call(s) failed`)
 process.exit(failures === 0 ? 0 : 1)
