@@ -323,7 +323,7 @@ pub fn validate(mut raw: RawConfig) -> Result<KommoConfig, ConfigError> {
 
     let default_country = match raw.default_country {
         Some(country) => match crate::phone::parse_region(&country) {
-            Some(_) => Some(country.to_ascii_uppercase()),
+            Some(_) => Some(country.trim().to_ascii_uppercase()),
             None => {
                 issues.push(Issue::new(
                     "defaultCountry",
@@ -825,6 +825,15 @@ mod tests {
         }
         assert_eq!(ok("https://acme.amocrm.ru"), "https://acme.amocrm.ru");
         assert_eq!(ok("https://acme.amocrm.com/api/v4"), "https://acme.amocrm.com");
+    }
+
+    #[test]
+    fn default_country_is_trimmed_and_upper_cased() {
+        for given in ["co", " co", "CO ", "\tCo\n"] {
+            let mut r = raw(Some("https://acme.kommo.com"), None, Some("t"));
+            r.default_country = Some(given.to_string());
+            assert_eq!(validate(r).unwrap().default_country.as_deref(), Some("CO"), "{given:?}");
+        }
     }
 
     #[test]

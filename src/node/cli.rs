@@ -5,6 +5,17 @@
 //! `process.stdin/stdout/stderr`, and before serving we clear `O_NONBLOCK` on fds 0 and 1 so
 //! that large results are written completely even when the client reads slowly.
 
+/// `eprintln!` in one `write(2)`: Rust's stderr is unbuffered, so `eprintln!` with arguments can reach a
+/// client's log as several fragments; this formats first and writes the whole line at once.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut line = format!($($arg)*);
+        line.push('\n');
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    }};
+}
+
 use std::io::Write;
 use std::sync::Mutex;
 
@@ -41,7 +52,7 @@ pub async fn run_cli(argv: Vec<String>) -> i32 {
     let stop = new_stop_token();
     match Command::parse(&argv) {
         Err(message) => {
-            eprintln!("kommo-mcp: {message}\nRun `kommo-mcp --help` for usage.");
+            say!("kommo-mcp: {message}\nRun `kommo-mcp --help` for usage.");
             2
         }
         Ok(Command::Help) => {
@@ -249,7 +260,7 @@ async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
         Some(spec) => match crate::mcp::tools::parse_toolsets(&spec, &crate::mcp::tools::all()) {
             Ok(sets) => Some(sets.into_iter().map(str::to_string).collect()),
             Err(message) => {
-                eprintln!("kommo-mcp: --toolsets / KOMMO_TOOLSETS: {message}");
+                say!("kommo-mcp: --toolsets / KOMMO_TOOLSETS: {message}");
                 return 2;
             }
         },
@@ -275,7 +286,7 @@ async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
                     }
                 }
                 let cfg = config::validate(raw);
-                eprintln!(
+                say!(
                     "kommo-mcp {}: serving the embedded Kommo sandbox ({}) over stdio; no Kommo account is used",
                     crate::VERSION,
                     sb.base_url()
@@ -284,7 +295,7 @@ async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
                 cfg
             }
             Err(e) => {
-                eprintln!("kommo-mcp: could not start the sandbox: {e}");
+                say!("kommo-mcp: could not start the sandbox: {e}");
                 return 1;
             }
         }
@@ -294,25 +305,25 @@ async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
     let config: KommoConfig = match config {
         Ok(c) => c,
         Err(err) => {
-            eprintln!("kommo-mcp: the Kommo configuration is invalid:");
+            say!("kommo-mcp: the Kommo configuration is invalid:");
             for issue in &err.issues {
-                eprintln!("  {issue}");
+                say!("  {issue}");
             }
-            eprintln!("Set the environment variables in your MCP client's config (see `kommo-mcp --help`).");
+            say!("Set the environment variables in your MCP client's config (see `kommo-mcp --help`).");
             return 1;
         }
     };
     let store = match token_file_for(&config) {
         Ok(store) => store,
         Err(message) => {
-            eprintln!("kommo-mcp: {message}");
+            say!("kommo-mcp: {message}");
             return 1;
         }
     };
     let client = match Client::with_store(&config, store.clone()) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("kommo-mcp: {e}");
+            say!("kommo-mcp: {e}");
             return 1;
         }
     };
@@ -321,10 +332,10 @@ async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
         match manager.access_token().await {
             Ok(_) => {}
             Err(e @ (crate::error::Error::OAuth { .. } | crate::error::Error::TokenStore { .. })) => {
-                eprintln!("kommo-mcp: {e}");
+                say!("kommo-mcp: {e}");
                 return 1;
             }
-            Err(e) => eprintln!("kommo-mcp: warning: could not get an OAuth access token yet: {e}"),
+            Err(e) => say!("kommo-mcp: warning: could not get an OAuth access token yet: {e}"),
         }
     }
     let options = ServerOptions {
@@ -332,7 +343,7 @@ async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
         toolsets,
     };
     if !use_sandbox {
-        eprintln!(
+        say!(
             "kommo-mcp {}: serving {} over stdio{}",
             crate::VERSION,
             config.base_url(),
@@ -343,7 +354,7 @@ async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
     let server = KommoServer::new(client, &options);
     let code = match server.serve(rmcp::transport::stdio()).await {
         Err(e) => {
-            eprintln!("kommo-mcp: the MCP session could not start: {e}");
+            say!("kommo-mcp: the MCP session could not start: {e}");
             1
         }
         Ok(running) => {
@@ -360,7 +371,7 @@ async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
                     0
                 }
                 Err(e) => {
-                    eprintln!("kommo-mcp: the MCP session failed: {e}");
+                    say!("kommo-mcp: the MCP session failed: {e}");
                     1
                 }
             }
@@ -400,7 +411,7 @@ async fn run_auth(code: Option<String>, token_file: Option<String>) -> i32 {
         .or_else(|| env("KOMMO_AUTH_CODE"))
         .or_else(|| env("KOMMO_REFRESH_TOKEN"));
     let Some(code) = code else {
-        eprintln!("kommo-mcp auth: no authorization code: copy it from Kommo > Settings > Integrations > your integration > Keys and scopes (\"Authorization code\", valid 20 minutes, starts with def50) and set KOMMO_AUTH_CODE (or pass --code)");
+        say!("kommo-mcp auth: no authorization code: copy it from Kommo > Settings > Integrations > your integration > Keys and scopes (\"Authorization code\", valid 20 minutes, starts with def50) and set KOMMO_AUTH_CODE (or pass --code)");
         return 2;
     };
     let raw = config::RawConfig {
@@ -415,7 +426,7 @@ async fn run_auth(code: Option<String>, token_file: Option<String>) -> i32 {
     let config = match config::validate(raw) {
         Ok(c) => c,
         Err(err) => {
-            eprintln!("kommo-mcp auth: the configuration is invalid:");
+            say!("kommo-mcp auth: the configuration is invalid:");
             for issue in &err.issues {
                 let path = config::env_name(&issue.path);
                 let path = if path == "KOMMO_AUTH_CODE" {
@@ -423,7 +434,7 @@ async fn run_auth(code: Option<String>, token_file: Option<String>) -> i32 {
                 } else {
                     path
                 };
-                eprintln!("  {path}: {}", issue.message);
+                say!("  {path}: {}", issue.message);
             }
             return 2;
         }
@@ -437,27 +448,27 @@ async fn run_auth(code: Option<String>, token_file: Option<String>) -> i32 {
     ) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("kommo-mcp auth: {e}");
+            say!("kommo-mcp auth: {e}");
             return 1;
         }
     };
     let client = match oauth::OAuthClient::new(&config.account_url, oauth) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("kommo-mcp auth: {e}");
+            say!("kommo-mcp auth: {e}");
             return 1;
         }
     };
     let tokens = match client.exchange_code(&code).await {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("kommo-mcp auth: {e}");
+            say!("kommo-mcp auth: {e}");
             return 1;
         }
     };
     let file = TokenFile::new(path.clone(), &config.account_url);
     if let Err(e) = file.write(&tokens) {
-        eprintln!("kommo-mcp auth: {e}. The code was used and cannot be exchanged again: fix the cause, copy a new code from Keys and scopes and run `kommo-mcp auth` again");
+        say!("kommo-mcp auth: {e}. The code was used and cannot be exchanged again: fix the cause, copy a new code from Keys and scopes and run `kommo-mcp auth` again");
         return 1;
     }
     let valid = if tokens.expires_at > 0 {
@@ -493,7 +504,7 @@ async fn run_sandbox(port: u16, stop: CancellationToken) -> i32 {
             0
         }
         Err(e) => {
-            eprintln!("kommo-mcp: could not start the sandbox on port {port}: {e}");
+            say!("kommo-mcp: could not start the sandbox on port {port}: {e}");
             1
         }
     }
