@@ -22,6 +22,34 @@ pub struct KommoConfigSchema;
 
 #[napi]
 impl KommoConfigSchema {
+    /// The rules behind the JS fast path of `kommoConfigSchema` (see `index.js`).
+    ///
+    /// `index.js` calls this for the common shape (only `baseUrl`/`subdomain`, `accessToken`,
+    /// `defaultCountry` and `allowUntrustedHost`, with the right JS types), passing the values as plain
+    /// arguments: one Node-API call instead of a property walk. The same [`config::validate`] runs.
+    /// Valid: returns `+` when the output keeps `allowUntrustedHost`, the canonical `baseUrl`, then a space and the normalised country when
+    /// `defaultCountry` was given (a space cannot occur in the canonical URL). Invalid: returns
+    /// `"\0"` then the error message and, per issue, `"\0" path "\0" code "\0" message`; the wrapper
+    /// builds the `KommoConfigError` from that without another crossing.
+    #[napi(skip_typescript)]
+    pub fn check(
+        base_url: Option<String>,
+        subdomain: Option<String>,
+        access_token: Option<String>,
+        default_country: Option<String>,
+        allow_untrusted_host: bool,
+    ) -> String {
+        let raw = RawConfig {
+            base_url,
+            subdomain,
+            access_token,
+            default_country,
+            allow_untrusted_host: Some(allow_untrusted_host),
+            ..RawConfig::default()
+        };
+        encode_check(config::validate(raw))
+    }
+
     /// Returns the validated, normalised config, or throws a `KommoConfigError` whose `issues`
     /// say which key is wrong and how to fix it.
     #[napi(ts_args_type = "input: unknown", ts_return_type = "KommoConfig")]
@@ -57,6 +85,36 @@ impl KommoConfigSchema {
             }
         }
         Ok(out)
+    }
+}
+
+fn encode_check(result: std::result::Result<KommoConfig, ConfigError>) -> String {
+    match result {
+        Ok(config) => {
+            let mut out = String::with_capacity(48);
+            if config.allow_untrusted_host {
+                out.push('+');
+            }
+            out.push_str(&config.base_url());
+            if let Some(country) = &config.default_country {
+                out.push(' ');
+                out.push_str(country);
+            }
+            out
+        }
+        Err(err) => {
+            let mut out = String::with_capacity(256);
+            out.push('\0');
+            out.extend(err.to_string().chars().filter(|&c| c != '\0'));
+            for issue in &err.issues {
+                for part in [issue.path.as_str(), issue.code, issue.message.as_str()] {
+                    out.push('\0');
+                    // A NUL inside a message (echoed input) would shift the fields: drop it.
+                    out.extend(part.chars().filter(|&c| c != '\0'));
+                }
+            }
+            out
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 //! - [`kommo`]: the Kommo write payloads (leads, contacts, companies, tasks, notes, complex leads);
 //! - [`webhook`]: decoding Kommo's form-encoded webhook bodies.
 
+pub mod json;
 pub mod kommo;
 pub mod webhook;
 

@@ -1,0 +1,165 @@
+// The JS fast paths in index.js (kommoConfigSchema: one Node-API call with plain arguments; payload
+// schemas: one JSON string) must give exactly what the detailed native paths give: the same data,
+// the same errors (name, code, message, issues in order), for valid, invalid and odd inputs.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+
+import { addon } from './helpers.mjs'
+import { SAMPLES } from '../benches/zod-schemas.mjs'
+
+/** The native class a wrapper extends: its statics are the detailed path. */
+const detailed = (wrapper) => Object.getPrototypeOf(wrapper)
+
+function label(v) {
+  try {
+    return String(JSON.stringify(v) ?? v).slice(0, 60)
+  } catch {
+    return typeof v
+  }
+}
+
+/** A comparable picture of a result or a thrown error. */
+function outcome(fn) {
+  const errorPicture = (e) => ({
+    isError: e instanceof Error,
+    keys: Object.keys(e),
+    name: e.name,
+    code: e.code,
+    message: e.message,
+    issues: e.issues,
+  })
+  try {
+    const r = fn()
+    if (Array.isArray(r)) return r.map((x) => (x && x.error ? { ...x, error: errorPicture(x.error) } : x))
+    if (r && r.error) return { ...r, error: errorPicture(r.error) }
+    return { value: r }
+  } catch (e) {
+    return { thrown: errorPicture(e) }
+  }
+}
+
+const token = 'eyJhbGciOiJSUzI1NiJ9.' + 'x'.repeat(700)
+const CONFIGS = [
+  { baseUrl: 'https://acme.kommo.com/api/v4/', accessToken: token, defaultCountry: 'co' },
+  { baseUrl: 'https://acme.kommo.com', accessToken: 't' },
+  { subdomain: 'acme', accessToken: 't', defaultCountry: ' mx ' },
+  { subdomain: 'acme', accessToken: 't', defaultCountry: 'zz' },
+  { baseUrl: 'https://example.com', accessToken: 't' },
+  { baseUrl: 'https://example.com', accessToken: 't', allowUntrustedHost: true },
+  { baseUrl: 'https://example.com', accessToken: 't', allowUntrustedHost: false },
+  { baseUrl: 'https://acme.kommo.com', accessToken: 't', allowUntrustedHost: true },
+  { baseUrl: 'http://localhost:3000', accessToken: 't', allowUntrustedHost: true, defaultCountry: 'br' },
+  { baseUrl: 'http://127.0.0.1:9000/api/v4', accessToken: 't' },
+  { baseUrl: 'https://acme.kommo.com', subdomain: 'acme', accessToken: 't' },
+  { accessToken: 't' },
+  { baseUrl: 'https://acme.kommo.com', accessToken: 'a b' },
+  { baseUrl: 'https://acme.kommo.com', accessToken: '' },
+  { baseUrl: 'not a url', accessToken: 'x\u0000y' },
+  { baseUrl: 'https://acme.kommo.com\u0000', accessToken: 'x' },
+  { baseUrl: 'ftp://acme.kommo.com', accessToken: 'x', defaultCountry: 'COL' },
+]
+
+describe('kommoConfigSchema fast path', () => {
+  const schema = addon.kommoConfigSchema
+  const native = detailed(schema)
+
+  it('is a subclass of the native class and keeps its typed statics', () => {
+    assert.equal(typeof schema.parse, 'function')
+    assert.notEqual(native, Function.prototype)
+    assert.equal(typeof native.parse, 'function')
+  })
+
+  for (const method of ['parse', 'safeParse']) {
+    it(`${method} gives the detailed path's data and errors for every config`, () => {
+      for (const config of CONFIGS) {
+        assert.deepEqual(outcome(() => schema[method](config)), outcome(() => native[method](config)), JSON.stringify(config).slice(0, 80))
+      }
+    })
+  }
+
+  it('falls back to the detailed path for other shapes', () => {
+    const hooks = { baseUrl: 'https://acme.kommo.com', accessToken: 't', rateLimit: 3 }
+    assert.deepEqual(schema.parse(hooks), { baseUrl: 'https://acme.kommo.com', accessToken: 't', rateLimit: 3 })
+    const typo = outcome(() => schema.parse({ baseURL: 'https://acme.kommo.com', accessToken: 't' }))
+    assert.match(typo.thrown.message, /did you mean baseUrl/)
+    const wrongType = outcome(() => schema.safeParse({ baseUrl: 42, accessToken: 't' }))
+    assert.equal(wrongType.success, false)
+    assert.equal(wrongType.error.issues[0].code, 'invalid_type')
+    for (const odd of [null, undefined, 'x', [], Object.create({ accessToken: 't' })]) {
+      assert.deepEqual(outcome(() => schema.safeParse(odd)), outcome(() => native.safeParse(odd)))
+    }
+  })
+
+  it('parse errors carry a stack trace; safeParse errors are still Errors', () => {
+    const thrown = outcome(() => schema.parse({ baseUrl: 'https://example.com', accessToken: 't' }))
+    assert.equal(thrown.thrown.name, 'KommoConfigError')
+    try {
+      schema.parse({ baseUrl: 'https://example.com', accessToken: 't' })
+    } catch (e) {
+      assert.match(e.stack, /fast-paths\.test\.mjs/)
+    }
+    const r = schema.safeParse({ baseUrl: 'https://example.com', accessToken: 't' })
+    assert.ok(r.error instanceof Error)
+    assert.equal(r.error.issues[0].path[0], 'baseUrl')
+  })
+})
+
+describe('payload schema fast path', () => {
+  const cyclic = { name: 'x' }
+  cyclic.self = cyclic
+  // Values JSON cannot carry exactly: each must take the detailed path and be judged the same.
+  const ODD = [
+    { name: 'x', price: () => 1 },
+    { name: 'x', price: NaN },
+    { name: 'x', price: Infinity },
+    { name: new Date(0) },
+    { name: new String('boxed') },
+    { name: 'x', _embedded: { tags: [undefined] } },
+    { name: 'x', custom_fields_values: [{ field_id: 1, values: [{ value: 10n }] }] },
+    { name: 'x', toJSON: () => ({ name: 'y' }) },
+    cyclic,
+    { name: 'x', price: undefined },
+    Object.assign(Object.create(null), { name: 'null prototype' }),
+    null,
+    undefined,
+    'a string',
+    [],
+  ]
+
+  for (const [name, sample] of Object.entries(SAMPLES)) {
+    it(`${name}: every method agrees with the detailed path`, () => {
+      const schema = addon[name]
+      const native = detailed(schema)
+      assert.notEqual(schema, native)
+      const inputs = [sample.valid, sample.invalid, { ...sample.valid, zzz: 1, yyy: 2 }, {}, ...ODD]
+      for (const input of inputs) {
+        for (const method of ['parse', 'safeParse']) {
+          assert.deepEqual(outcome(() => schema[method](input)), outcome(() => native[method](input)), `${method} ${label(input)}`)
+        }
+        if (input && typeof input === 'object' && !Array.isArray(input)) {
+          const returned = schema.safeParse(input)
+          if (returned.success) assert.equal(returned.data, input, 'valid input is returned as is')
+        }
+      }
+      const lists = [
+        [sample.valid, sample.valid],
+        [sample.valid, sample.invalid, {}, sample.valid],
+        [sample.valid, ODD[1]],
+        [],
+        Array.from({ length: 251 }, () => sample.valid),
+        'not an array',
+      ]
+      for (const items of lists) {
+        for (const method of ['parseMany', 'safeParseMany', 'parseBatch']) {
+          assert.deepEqual(outcome(() => schema[method](items)), outcome(() => native[method](items)), `${method} of ${Array.isArray(items) ? items.length : typeof items}`)
+        }
+      }
+    })
+  }
+
+  it('the wrapped classes keep their names and Kommo limits', () => {
+    assert.equal(addon.leadCreateSchema.name, 'leadCreateSchema')
+    assert.equal(addon.leadCreateSchema.batchMax(), 250)
+    assert.equal(addon.complexLeadSchema.batchMax(), 50)
+  })
+})
