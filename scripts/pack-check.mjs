@@ -214,7 +214,7 @@ async function main() {
       if (nodes.length) throw new Error(`found ${nodes.join(', ')}`)
     })
     await check('root tarball holds the loader, types, bin and package.json', () => {
-      const want = ['package.json', 'index.js', 'index.d.ts', 'bin/kommo-mcp.js']
+      const want = ['package.json', 'index.js', 'binding.js', 'index.d.ts', 'bin/kommo-mcp.js']
       const missing = want.filter((f) => !rootTgz.files.includes(f))
       if (missing.length) throw new Error(`missing ${missing.join(', ')}; it holds ${rootTgz.files.join(', ')}`)
       return rootTgz.files.join(', ')
