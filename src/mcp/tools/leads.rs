@@ -40,7 +40,7 @@ pub struct ListLeadsArgs {
     /// Leads per page, up to 250 (default 50).
     #[serde(default)]
     pub limit: Option<u32>,
-    /// true: read every page from `page` on (at most 50 pages) and return them together.
+    /// true: read every page from `page` on (at most 50) at once.
     #[serde(default, alias = "allPages")]
     pub all_pages: Option<bool>,
 }
