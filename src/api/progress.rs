@@ -107,5 +107,11 @@ mod tests {
         ct.cancel();
         assert!(p.is_cancelled());
         assert!(!Progress::new(|_| async {}).is_cancelled(), "no token: never cancelled");
+        let silent = Progress::silent(ct.clone());
+        silent.report(1, None, "nobody listens").await;
+        assert!(
+            silent.is_cancelled(),
+            "a silent progress still carries the cancellation"
+        );
     }
 }

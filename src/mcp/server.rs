@@ -279,7 +279,7 @@ impl ServerHandler for KommoServer {
 /// it has one (nothing otherwise), and the call's cancellation, so long work stops between
 /// Kommo requests once the client cancels.
 fn progress_of(context: &RequestContext<RoleServer>) -> Progress {
-    let progress = match context.meta.get_progress_token() {
+    match context.meta.get_progress_token() {
         Some(token) => {
             let peer = context.peer.clone();
             Progress::new(move |step| {
@@ -295,10 +295,10 @@ fn progress_of(context: &RequestContext<RoleServer>) -> Progress {
                     }
                 }
             })
+            .with_cancel(context.ct.clone())
         }
-        None => Progress::new(|_| async {}),
-    };
-    progress.with_cancel(context.ct.clone())
+        None => Progress::silent(context.ct.clone()),
+    }
 }
 
 #[cfg(test)]
