@@ -139,6 +139,10 @@ pub enum Error {
     #[error("{message}")]
     TokenStore { message: String },
 
+    /// The caller cancelled long work (an all-pages listing, a batch) between two requests.
+    #[error("{context} was cancelled before it finished; requests already answered were not undone")]
+    Cancelled { context: String },
+
     /// A link from Kommo pointed somewhere the token must not go.
     #[error(
         "Kommo's paging link for {context} points to {host}, not to the configured account; refusing to follow it"

@@ -24,9 +24,7 @@ async fn start() -> Env {
         ..RawConfig::default()
     })
     .expect("config");
-    let ctx = Context {
-        client: Client::new(&config).expect("client"),
-    };
+    let ctx = Context::new(Client::new(&config).expect("client"));
     Env { sandbox, ctx }
 }
 

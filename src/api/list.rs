@@ -7,6 +7,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::api::progress::Progress;
 use crate::api::{Client, Query};
 use crate::error::{Error, Result};
 
@@ -50,6 +51,9 @@ pub struct ListOptions {
     /// Read every page from `page` on, up to `max_pages` (default [`MAX_ALL_PAGES`]).
     pub all_pages: bool,
     pub max_pages: Option<usize>,
+    /// With `all_pages`: told after each page read, and checked for cancellation before the
+    /// next one (`None`: no reports, never cancelled).
+    pub progress: Option<Progress>,
 }
 
 impl ListOptions {
@@ -144,11 +148,21 @@ pub async fn list<T: DeserializeOwned>(
     listing.items.append(&mut page.items);
     if opts.all_pages {
         let max = opts.max_pages.unwrap_or(MAX_ALL_PAGES).max(1);
+        // Pages this call will read at most, when Kommo says how many there are.
+        let total = listing
+            .page_count
+            .map(|n| u64::from(n.saturating_sub(start).saturating_add(1)).min(max as u64));
         let mut read = 1;
+        report(opts, read, total, page.next.is_some(), listing.items.len(), key).await;
         while page.next.is_some() {
             if read >= max {
                 listing.capped = true;
                 break;
+            }
+            if opts.progress.as_ref().is_some_and(Progress::is_cancelled) {
+                return Err(Error::Cancelled {
+                    context: format!("reading every page of {path} (after {read} pages)"),
+                });
             }
             let Some(mut next) = client.next_page(&page, key).await? else {
                 break;
@@ -157,12 +171,28 @@ pub async fn list<T: DeserializeOwned>(
             listing.next_page = next.next.as_deref().map(|h| page_of(h).unwrap_or(next.page + 1));
             page = next;
             read += 1;
+            report(opts, read, total, page.next.is_some(), listing.items.len(), key).await;
         }
         if !listing.capped {
             listing.next_page = None;
         }
     }
     Ok(listing)
+}
+
+/// Tells `opts.progress` that page `read` was read (`items` so far).
+async fn report(opts: &ListOptions, read: usize, total: Option<u64>, more: bool, items: usize, key: &str) {
+    let Some(progress) = &opts.progress else {
+        return;
+    };
+    let read = read as u64;
+    // When Kommo gives no page count: the total is known once the last page is in.
+    let total = total.or((!more).then_some(read));
+    let of = total.map(|t| format!(" of {t}")).unwrap_or_default();
+    let what = key.replace('_', " ");
+    progress
+        .report(read, total, format!("read page {read}{of}: {items} {what} so far"))
+        .await;
 }
 
 /// Validates a positive id argument.

@@ -20,6 +20,7 @@ pub mod model;
 pub mod notes;
 pub mod oauth;
 pub mod pipelines;
+pub mod progress;
 pub mod retry;
 pub mod tags;
 pub mod tasks;

@@ -11,6 +11,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::api::progress::Progress;
 use crate::api::{Client, Query};
 use crate::error::{Error, Result, ValidationError};
 
@@ -84,6 +85,19 @@ pub async fn batch(
     key: &str,
     items: Vec<Map<String, Value>>,
 ) -> Result<Vec<ItemResult>> {
+    batch_with_progress(client, method, path, key, items, None).await
+}
+
+/// [`batch`], telling `progress` after each request how many items were sent, and sending no
+/// further request once it is cancelled (the items left are reported as not sent).
+pub async fn batch_with_progress(
+    client: &Client,
+    method: Method,
+    path: &str,
+    key: &str,
+    items: Vec<Map<String, Value>>,
+    progress: Option<&Progress>,
+) -> Result<Vec<ItemResult>> {
     if items.is_empty() {
         return Err(Error::invalid("items", "is empty; give at least one item"));
     }
@@ -108,7 +122,13 @@ pub async fn batch(
     let mut results: Vec<Option<ItemResult>> = vec![None; items.len()];
     let indexed: Vec<(usize, Map<String, Value>)> = items.into_iter().enumerate().collect();
     let mut aborted: Option<String> = None;
-    for chunk in indexed.chunks(BATCH_SIZE) {
+    let total = indexed.len() as u64;
+    let requests = indexed.len().div_ceil(BATCH_SIZE);
+    let mut sent = 0u64;
+    for (n, chunk) in indexed.chunks(BATCH_SIZE).enumerate() {
+        if aborted.is_none() && progress.is_some_and(Progress::is_cancelled) {
+            aborted = Some("the call was cancelled before this request".into());
+        }
         if let Some(reason) = &aborted {
             for (i, _) in chunk {
                 results[*i] = Some(ItemResult::failed(*i, format!("not sent: {reason}"), Vec::new()));
@@ -122,6 +142,11 @@ pub async fn batch(
         }
         if let Some(reason) = outcome.abort {
             aborted = Some(reason);
+        }
+        sent += chunk.len() as u64;
+        if let Some(p) = progress {
+            let message = format!("request {} of {requests}: {sent} of {total} items sent", n + 1);
+            p.report(sent, Some(total), message).await;
         }
     }
     Ok(results

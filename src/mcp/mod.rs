@@ -1,7 +1,11 @@
 //! The MCP server: [`server::KommoServer`] (the rmcp handler), the tool registry in [`tools`],
-//! and the compact renderings in [`format`].
+//! the compact renderings in [`format`], and the [`resources`], [`prompts`] and
+//! [`completion`] capabilities.
 
+pub mod completion;
 pub mod format;
+pub mod prompts;
+pub mod resources;
 pub mod server;
 pub mod tools;
 

@@ -7,18 +7,24 @@
 use std::sync::Arc;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorData as McpError, Implementation,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult, ContentBlock,
+    ErrorData as McpError, GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ProgressNotificationParam, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ServerCapabilities,
+    ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, ServerHandler};
 
+use crate::api::progress::Progress;
 use crate::api::Client;
 use crate::mcp::tools::{self, Context, ToolDef};
+use crate::mcp::{completion, prompts, resources};
 
 /// Instructions sent to the client at `initialize`.
 const INSTRUCTIONS: &str = "Tools for one Kommo CRM account. Results are compact text with ids; pass ids from \
-one tool to the next. Phone search accepts any phone format.";
+one tool to the next. Phone search accepts any phone format. Resources (kommo://account, kommo://pipelines, \
+kommo://users, kommo://custom-fields/{entity}, kommo://leads/{id}...) give account metadata and single records.";
 
 /// Which tools a server exposes.
 #[derive(Debug, Clone, Default)]
@@ -83,10 +89,21 @@ impl KommoServer {
             }
         }
         Self {
-            ctx: Context { client },
+            ctx: Context::new(client),
             tools: Arc::new(tools),
             hidden: Arc::new(hidden),
         }
+    }
+
+    /// The Kommo client for a request. One account per server for now; the HTTP transport
+    /// chooses the account from the request's credentials here.
+    pub(crate) fn client_for(&self, _ctx: &RequestContext<RoleServer>) -> Result<Client, McpError> {
+        Ok(self.ctx.client.clone())
+    }
+
+    /// Names of the exposed tools (what prompts may mention).
+    fn visible(&self) -> Vec<&'static str> {
+        self.tools.iter().map(|t| t.name).collect()
     }
 
     /// The MCP descriptions of the exposed tools.
@@ -132,7 +149,13 @@ fn finish(
 
 impl ServerHandler for KommoServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        let capabilities = ServerCapabilities::builder()
+            .enable_completions()
+            .enable_prompts()
+            .enable_resources()
+            .enable_tools()
+            .build();
+        ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new("kommo-mcp", crate::VERSION)
                     .with_title("Kommo CRM")
@@ -173,7 +196,11 @@ impl ServerHandler for KommoServer {
             ));
         };
         let args = request.arguments.unwrap_or_default();
-        let handle = tokio::spawn(self.tools[index].call(self.ctx.clone(), args));
+        let ctx = Context {
+            client: self.client_for(&context)?,
+            progress: Some(progress_of(&context)),
+        };
+        let handle = tokio::spawn(self.tools[index].call(ctx, args));
         let abort = handle.abort_handle();
         tokio::select! {
             joined = handle => Ok(finish(&name, joined).into()),
@@ -183,6 +210,94 @@ impl ServerHandler for KommoServer {
                 Ok(CallToolResult::error(vec![ContentBlock::text(format!("{name} was cancelled"))]).into())
             }
         }
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
+        Ok(ListResourcesResult::with_all_items(resources::list()))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        Ok(ListResourceTemplatesResult::with_all_items(resources::templates()))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
+        let client = self.client_for(&context)?;
+        let contents = resources::read(&client, &request.uri).await?;
+        Ok(ReadResourceResult::new(vec![contents]).into())
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        Ok(ListPromptsResult::with_all_items(prompts::list(&self.visible())))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        let client = self.client_for(&context)?;
+        let result = prompts::get(&client, &request.name, request.arguments.as_ref(), &self.visible()).await?;
+        Ok(result.into())
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, McpError> {
+        let client = self.client_for(&context)?;
+        let info = completion::complete(
+            &client,
+            &request.r#ref,
+            &request.argument.name,
+            &request.argument.value,
+            request.context.as_ref(),
+            &self.visible(),
+        )
+        .await?;
+        Ok(CompleteResult::new(info))
+    }
+}
+
+/// Progress for a tool call: `notifications/progress` with the request's `progressToken` when
+/// it has one (nothing otherwise), and the call's cancellation, so long work stops between
+/// Kommo requests once the client cancels.
+fn progress_of(context: &RequestContext<RoleServer>) -> Progress {
+    match context.meta.get_progress_token() {
+        Some(token) => {
+            let peer = context.peer.clone();
+            Progress::new(move |step| {
+                let peer = peer.clone();
+                let mut param =
+                    ProgressNotificationParam::new(token.clone(), step.done as f64).with_message(step.message);
+                if let Some(total) = step.total {
+                    param = param.with_total(total as f64);
+                }
+                async move {
+                    if let Err(e) = peer.notify_progress(param).await {
+                        tracing::debug!(error = %e, "progress notification not sent");
+                    }
+                }
+            })
+            .with_cancel(context.ct.clone())
+        }
+        None => Progress::silent(context.ct.clone()),
     }
 }
 
@@ -241,7 +356,7 @@ mod tests {
             |_ctx, _args: NoArgs| async move { Ok::<_, crate::error::Error>(Nothing {}) },
         );
         let server = KommoServer {
-            ctx: Context { client: client() },
+            ctx: Context::new(client()),
             tools: Arc::new(vec![panicking, fine]),
             hidden: Arc::new(Vec::new()),
         };

@@ -63,7 +63,7 @@ impl PageArgs {
                 .as_ref()
                 .and_then(|o| o.iter().next().map(|(k, v)| (k.clone(), *v))),
             all_pages: self.all_pages.unwrap_or(false),
-            max_pages: None,
+            ..ListOptions::default()
         }
     }
 }

@@ -44,6 +44,7 @@ async fn list_deals(ctx: Context, a: ListDealsArgs) -> Result<LeadPage, Error> {
             query: None,
             page: a.page,
             limit: a.limit,
+            all_pages: None,
         },
     )
     .await

@@ -40,6 +40,9 @@ pub struct ListLeadsArgs {
     /// Leads per page, up to 250 (default 50).
     #[serde(default)]
     pub limit: Option<u32>,
+    /// true: read every page from `page` on (at most 50) at once.
+    #[serde(default, alias = "allPages")]
+    pub all_pages: Option<bool>,
 }
 
 /// A page of leads.
@@ -106,6 +109,8 @@ pub(super) async fn list_leads(ctx: Context, a: ListLeadsArgs) -> Result<LeadPag
         page: a.page,
         limit: a.limit,
         query: a.query,
+        all_pages: a.all_pages.unwrap_or(false),
+        progress: ctx.progress.clone(),
         ..ListOptions::default()
     };
     let (listing, pipelines) = tokio::join!(

@@ -28,6 +28,7 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::api::progress::Progress;
 use crate::api::Client;
 use crate::error::Error;
 
@@ -45,6 +46,18 @@ pub enum Access {
 #[derive(Clone, Debug)]
 pub struct Context {
     pub client: Client,
+    /// Set when the client asked for progress (`_meta.progressToken`) or can cancel the call:
+    /// give it to long work (`ListOptions::progress` for every page of a listing,
+    /// `write::batch_with_progress`), which then reports after each request and stops between
+    /// requests once the call is cancelled.
+    pub progress: Option<Progress>,
+}
+
+impl Context {
+    /// A context for `client`, with no progress reporting.
+    pub fn new(client: Client) -> Self {
+        Context { client, progress: None }
+    }
 }
 
 /// What a tool returns: compact text for the model and the same data as `structuredContent`.
