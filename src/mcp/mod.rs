@@ -2,6 +2,7 @@
 //! and the compact renderings in [`format`].
 
 pub mod format;
+pub mod http;
 pub mod server;
 pub mod tools;
 
