@@ -172,14 +172,28 @@ fn finish(
 }
 
 impl ServerHandler for KommoServer {
+    #[allow(deprecated)] // enable_logging: see set_level.
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().enable_logging().build())
             .with_server_info(
                 Implementation::new("kommo-mcp", crate::VERSION)
                     .with_title("Kommo CRM")
                     .with_website_url("https://www.npmjs.com/package/@syncraengine/kommo-mcp"),
             )
             .with_instructions(INSTRUCTIONS)
+    }
+
+    /// `logging/setLevel`: accepted (every level is valid). The server sends no `notifications/message`
+    /// at any level (its logs go to stderr with --debug), so there is nothing to filter. MCP logging is
+    /// deprecated (SEP-2577); it is declared because clients of the 2025 protocol versions still ask.
+    #[allow(deprecated)]
+    async fn set_level(
+        &self,
+        request: rmcp::model::SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        tracing::debug!(level = ?request.level, "client set the MCP log level");
+        Ok(())
     }
 
     async fn list_tools(
