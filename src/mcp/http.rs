@@ -308,7 +308,10 @@ pub fn client_from_headers(headers: &HeaderMap, policy: &AccountPolicy) -> Resul
                     .replace("set accessToken to", "send X-Kommo-Access-Token with")
                     .replace("put it in baseUrl", "send it in X-Kommo-Base-Url")
                     .replace("put the token in accessToken", "send the token in X-Kommo-Access-Token")
-                    .replace("give either baseUrl or subdomain", "send either X-Kommo-Base-Url or X-Kommo-Subdomain")
+                    .replace(
+                        "give either baseUrl or subdomain",
+                        "send either X-Kommo-Base-Url or X-Kommo-Subdomain",
+                    )
                     .replace(
                         "set allowUntrustedHost: true",
                         "use a Kommo host (untrusted hosts are not accepted from headers)",
@@ -398,7 +401,11 @@ mod tests {
 
     #[test]
     fn the_guard_checks_host_origin_and_secret() {
-        let guard = Guard::new("127.0.0.1:4000".parse().unwrap(), Some("s3cret".into()), Some("mcp.example.com"));
+        let guard = Guard::new(
+            "127.0.0.1:4000".parse().unwrap(),
+            Some("s3cret".into()),
+            Some("mcp.example.com"),
+        );
         let ok = |h: &[(&'static str, &str)]| guard.check(&headers(h)).map_err(|r| r.status());
         let auth = ("authorization", "Bearer s3cret");
         assert_eq!(ok(&[("host", "127.0.0.1:4000"), auth]), Ok(()));
@@ -437,7 +444,10 @@ mod tests {
     fn refusals_never_echo_the_secret() {
         let guard = Guard::new("127.0.0.1:4000".parse().unwrap(), Some("s3cret".into()), None);
         let resp = guard
-            .check(&headers(&[("host", "localhost:4000"), ("authorization", "Bearer s3cre")]))
+            .check(&headers(&[
+                ("host", "localhost:4000"),
+                ("authorization", "Bearer s3cre"),
+            ]))
             .unwrap_err();
         assert!(resp.headers().get("www-authenticate").is_some());
         assert!(!format!("{guard:?}").contains("s3cret"));
@@ -451,7 +461,10 @@ mod tests {
         };
         assert!(client_from_headers(&HeaderMap::new(), &policy).unwrap().is_none());
         let err = client_from_headers(
-            &headers(&[("x-kommo-base-url", "https://evil.example.com"), ("x-kommo-access-token", "tok-SECRET")]),
+            &headers(&[
+                ("x-kommo-base-url", "https://evil.example.com"),
+                ("x-kommo-access-token", "tok-SECRET"),
+            ]),
             &policy,
         )
         .unwrap_err();
@@ -471,7 +484,10 @@ mod tests {
         assert_eq!(client.config().base_url(), "https://acme.kommo.com");
         let no_loopback = AccountPolicy::default();
         let err = client_from_headers(
-            &headers(&[("x-kommo-base-url", "http://127.0.0.1:9"), ("x-kommo-access-token", "tok")]),
+            &headers(&[
+                ("x-kommo-base-url", "http://127.0.0.1:9"),
+                ("x-kommo-access-token", "tok"),
+            ]),
             &no_loopback,
         )
         .unwrap_err();

@@ -284,7 +284,11 @@ fn env_names_an_account() -> bool {
 
 async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
     let use_sandbox = args.sandbox;
-    let transport_name = if args.http.is_some() { "streamable HTTP" } else { "stdio" };
+    let transport_name = if args.http.is_some() {
+        "streamable HTTP"
+    } else {
+        "stdio"
+    };
     // HTTP: refuse an exposed endpoint without a secret before anything starts.
     let http_token = std::env::var("KOMMO_MCP_HTTP_TOKEN").ok().filter(|v| !v.is_empty());
     if let Some(addr) = args.http {
@@ -685,6 +689,29 @@ mod tests {
         assert_eq!(p(&["sandbox", "--port=0"]), Ok(Command::Sandbox { port: 0 }));
         assert_eq!(p(&["--version"]), Ok(Command::Version));
         assert_eq!(p(&["-h"]), Ok(Command::Help));
+    }
+
+    #[test]
+    fn parses_the_http_forms() {
+        let http = |args: &[&str]| match p(args) {
+            Ok(Command::Serve(a)) => a.http.map(|h| h.to_string()),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(http(&["--http", "8080"]).as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(http(&["--http=127.0.0.1:0"]).as_deref(), Some("127.0.0.1:0"));
+        assert_eq!(http(&["--http", "[::1]:9000"]).as_deref(), Some("[::1]:9000"));
+        assert_eq!(
+            p(&["--http", "0.0.0.0:80", "--sandbox", "--read-only", "--toolsets", "all", "--debug"]),
+            Ok(Command::Serve(ServeArgs {
+                sandbox: true,
+                read_only: true,
+                debug: true,
+                toolsets: Some("all".into()),
+                http: Some("0.0.0.0:80".parse().unwrap()),
+            }))
+        );
+        assert!(p(&["--http"]).unwrap_err().contains("--http needs an address"));
+        assert!(p(&["--http", "x:y"]).unwrap_err().contains("not an address"));
     }
 
     #[test]
