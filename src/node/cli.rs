@@ -380,7 +380,10 @@ Set KOMMO_MCP_HTTP_TOKEN to a long random value (clients send it as `Authorizati
     let code = match (args.http, client) {
         (Some(addr), client) => serve_http(addr, client, http_token, &options, stop).await,
         (None, Some(client)) => serve_stdio(client, &options, use_sandbox, stop).await,
-        (None, None) => 1,
+        (None, None) => {
+            say!("kommo-mcp: no Kommo account is configured (see `kommo-mcp --help`)");
+            1
+        }
     };
     if let Some(sb) = sandbox {
         sb.shutdown().await;
@@ -479,9 +482,20 @@ async fn serve_http(
 set it to require `Authorization: Bearer <secret>`"
         );
     }
-    let rate_limit = std::env::var("KOMMO_RATE_LIMIT")
-        .ok()
-        .and_then(|v| v.trim().parse::<f64>().ok());
+    let rate_limit = match std::env::var("KOMMO_RATE_LIMIT").ok().filter(|v| !v.trim().is_empty()) {
+        None => None,
+        Some(v) => match v.trim().parse::<f64>() {
+            Ok(n) if n.fract() == 0.0 && (1.0..=f64::from(config::MAX_RATE_LIMIT)).contains(&n) => Some(n),
+            _ => {
+                say!(
+                    "kommo-mcp: KOMMO_RATE_LIMIT: {:?} is not a whole number of requests per second between 1 and {}",
+                    crate::text::truncate_chars(&v, 20),
+                    config::MAX_RATE_LIMIT
+                );
+                return 1;
+            }
+        },
+    };
     let policy = http::AccountPolicy {
         allow_loopback: bound.ip().is_loopback(),
         rate_limit,
@@ -701,7 +715,15 @@ mod tests {
         assert_eq!(http(&["--http=127.0.0.1:0"]).as_deref(), Some("127.0.0.1:0"));
         assert_eq!(http(&["--http", "[::1]:9000"]).as_deref(), Some("[::1]:9000"));
         assert_eq!(
-            p(&["--http", "0.0.0.0:80", "--sandbox", "--read-only", "--toolsets", "all", "--debug"]),
+            p(&[
+                "--http",
+                "0.0.0.0:80",
+                "--sandbox",
+                "--read-only",
+                "--toolsets",
+                "all",
+                "--debug"
+            ]),
             Ok(Command::Serve(ServeArgs {
                 sandbox: true,
                 read_only: true,
