@@ -4,6 +4,7 @@
 
 pub mod completion;
 pub mod format;
+pub mod http;
 pub mod prompts;
 pub mod resources;
 pub mod server;

@@ -18,6 +18,7 @@ use rmcp::{RoleServer, ServerHandler};
 
 use crate::api::progress::Progress;
 use crate::api::Client;
+use crate::mcp::http::{self, AccountPolicy};
 use crate::mcp::tools::{self, Context, ToolDef};
 use crate::mcp::{completion, prompts, resources};
 
@@ -49,10 +50,15 @@ impl ServerOptions {
     }
 }
 
-/// The Kommo MCP server for one account.
+/// The Kommo MCP server: one account (stdio), or in HTTP mode the account from the environment
+/// and/or per-request accounts from headers (see [`crate::mcp::http`]).
 #[derive(Clone)]
 pub struct KommoServer {
-    ctx: Context,
+    /// The account from the environment (or the sandbox); `None` in HTTP mode when every request
+    /// must name its account in headers.
+    client: Option<Client>,
+    /// HTTP mode: requests may carry their own Kommo credentials in headers.
+    accounts: Option<Arc<AccountPolicy>>,
     tools: Arc<Vec<ToolDef>>,
     /// Tools left out by the options, with the reason, for a helpful error.
     hidden: Arc<Vec<(&'static str, String)>>,
@@ -67,6 +73,16 @@ impl std::fmt::Debug for KommoServer {
 impl KommoServer {
     /// A server for `client` with the tools `options` select.
     pub fn new(client: Client, options: &ServerOptions) -> Self {
+        Self::build(Some(client), None, options)
+    }
+
+    /// An HTTP-mode server: `client` (when the environment names an account) serves requests
+    /// without account headers; requests with headers get their own account's client.
+    pub fn with_accounts(client: Option<Client>, policy: AccountPolicy, options: &ServerOptions) -> Self {
+        Self::build(client, Some(Arc::new(policy)), options)
+    }
+
+    fn build(client: Option<Client>, accounts: Option<Arc<AccountPolicy>>, options: &ServerOptions) -> Self {
         let wanted: Vec<String> = match &options.toolsets {
             Some(sets) => sets.clone(),
             None => tools::DEFAULT_TOOLSETS.iter().map(|s| s.to_string()).collect(),
@@ -89,16 +105,11 @@ impl KommoServer {
             }
         }
         Self {
-            ctx: Context::new(client),
+            client,
+            accounts,
             tools: Arc::new(tools),
             hidden: Arc::new(hidden),
         }
-    }
-
-    /// The Kommo client for a request. One account per server for now; the HTTP transport
-    /// chooses the account from the request's credentials here.
-    pub(crate) fn client_for(&self, _ctx: &RequestContext<RoleServer>) -> Result<Client, McpError> {
-        Ok(self.ctx.client.clone())
     }
 
     /// Names of the exposed tools (what prompts may mention).
@@ -111,11 +122,35 @@ impl KommoServer {
         self.tools.iter().map(ToolDef::to_tool).collect()
     }
 
-    /// Runs a tool by name; `None` for an unknown tool.
+    /// Runs a tool by name for the default account; `None` for an unknown tool or when there is
+    /// no default account.
     pub async fn run(&self, name: &str, args: rmcp::model::JsonObject) -> Option<CallToolResult> {
         let index = self.tools.iter().position(|t| t.name == name)?;
-        let fut = self.tools[index].call(self.ctx.clone(), args);
+        let client = self.client.clone()?;
+        let fut = self.tools[index].call(Context::new(client), args);
         Some(finish(name, tokio::spawn(fut).await))
+    }
+
+    /// The Kommo client for one MCP request: in HTTP mode the account named by the request's
+    /// `X-Kommo-*` headers when it has them, otherwise the server's own account. Errors name the
+    /// header that is wrong and never contain a token.
+    pub(crate) fn client_for(&self, ctx: &RequestContext<RoleServer>) -> Result<Client, McpError> {
+        if let Some(policy) = &self.accounts {
+            if let Some(parts) = ctx.extensions.get::<axum::http::request::Parts>() {
+                match http::client_from_headers(&parts.headers, policy) {
+                    Ok(Some(client)) => return Ok(client),
+                    Ok(None) => {}
+                    Err(message) => return Err(McpError::invalid_request(message, None)),
+                }
+            }
+        }
+        self.client.clone().ok_or_else(|| {
+            McpError::invalid_request(
+                "No Kommo account for this request: send the X-Kommo-Base-Url (or X-Kommo-Subdomain) and \
+                 X-Kommo-Access-Token headers, or start the server with KOMMO_BASE_URL and KOMMO_ACCESS_TOKEN set",
+                None,
+            )
+        })
     }
 }
 
@@ -148,12 +183,14 @@ fn finish(
 }
 
 impl ServerHandler for KommoServer {
+    #[allow(deprecated)] // enable_logging: see set_level.
     fn get_info(&self) -> ServerConfig {
         let capabilities = ServerCapabilities::builder()
             .enable_completions()
             .enable_prompts()
             .enable_resources()
             .enable_tools()
+            .enable_logging()
             .build();
         ServerConfig::new(capabilities)
             .with_server_info(
@@ -162,6 +199,19 @@ impl ServerHandler for KommoServer {
                     .with_website_url("https://www.npmjs.com/package/@syncraengine/kommo-mcp"),
             )
             .with_instructions(INSTRUCTIONS)
+    }
+
+    /// `logging/setLevel`: accepted (every level is valid). The server sends no `notifications/message`
+    /// at any level (its logs go to stderr with --debug), so there is nothing to filter. MCP logging is
+    /// deprecated (SEP-2577); it is declared because clients of the 2025 protocol versions still ask.
+    #[allow(deprecated)]
+    async fn set_level(
+        &self,
+        request: rmcp::model::SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        tracing::debug!(level = ?request.level, "client set the MCP log level");
+        Ok(())
     }
 
     async fn list_tools(
@@ -195,9 +245,10 @@ impl ServerHandler for KommoServer {
                 None,
             ));
         };
+        let client = self.client_for(&context)?;
         let args = request.arguments.unwrap_or_default();
         let ctx = Context {
-            client: self.client_for(&context)?,
+            client,
             progress: Some(progress_of(&context)),
         };
         let handle = tokio::spawn(self.tools[index].call(ctx, args));
@@ -356,7 +407,8 @@ mod tests {
             |_ctx, _args: NoArgs| async move { Ok::<_, crate::error::Error>(Nothing {}) },
         );
         let server = KommoServer {
-            ctx: Context::new(client()),
+            client: Some(client()),
+            accounts: None,
             tools: Arc::new(vec![panicking, fine]),
             hidden: Arc::new(Vec::new()),
         };

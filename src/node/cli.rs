@@ -89,6 +89,8 @@ pub struct ServeArgs {
     pub debug: bool,
     /// `--toolsets` value, e.g. `contacts,leads` or `all`.
     pub toolsets: Option<String>,
+    /// `--http ADDR`: serve streamable HTTP on this address instead of stdio.
+    pub http: Option<std::net::SocketAddr>,
 }
 
 /// A parsed command line.
@@ -171,6 +173,13 @@ impl Command {
                     serve.toolsets = Some(v.to_string());
                 }
                 a if a.starts_with("--toolsets=") => serve.toolsets = Some(a["--toolsets=".len()..].to_string()),
+                "--http" => {
+                    let v = args
+                        .next()
+                        .ok_or("--http needs an address, e.g. --http 127.0.0.1:8080 or --http 8080")?;
+                    serve.http = Some(crate::mcp::http::parse_bind(v)?);
+                }
+                a if a.starts_with("--http=") => serve.http = Some(crate::mcp::http::parse_bind(&a[7..])?),
                 "serve" => {}
                 other => return Err(format!("unknown argument {other:?}")),
             }
@@ -187,6 +196,9 @@ Usage:
   kommo-mcp [--read-only] [--toolsets LIST] [--debug]
                                       serve MCP over stdio for the account in the environment
   kommo-mcp --sandbox                 serve MCP over stdio against the embedded Kommo sandbox
+  kommo-mcp --http [HOST:]PORT [--sandbox] [--read-only] [--toolsets LIST] [--debug]
+                                      serve MCP over streamable HTTP at http://HOST:PORT/mcp
+                                      (HOST defaults to 127.0.0.1; also [::1]:PORT, 0.0.0.0:PORT)
   kommo-mcp sandbox [--port N]        run only the Kommo API sandbox (for testing your own code)
   kommo-mcp auth [--code CODE] [--token-file PATH]
                                       exchange an OAuth authorization code (or KOMMO_AUTH_CODE)
@@ -209,6 +221,13 @@ Environment:
   KOMMO_TOOLSETS         same as --toolsets: e.g. contacts,leads,catalogs; all; default (contacts, leads,
                          pipelines)
   KOMMO_DEBUG=true       debug logs on stderr (tokens are never logged)
+  KOMMO_MCP_HTTP_TOKEN   --http: the bearer secret clients must send (Authorization: Bearer ...);
+                         required to listen on a non-loopback address
+  KOMMO_MCP_HTTP_ALLOWED_HOSTS   --http: extra host names accepted in Host/Origin (comma-separated)
+
+HTTP mode: requests may name their own account with the headers X-Kommo-Base-Url (or
+X-Kommo-Subdomain) and X-Kommo-Access-Token (optional X-Kommo-Default-Country); without them the
+account from the environment (or --sandbox) is used.
 ",
         version = crate::VERSION
     )
@@ -249,8 +268,38 @@ pub fn clear_nonblocking_stdio() {
     }
 }
 
+/// True when the environment names a Kommo account (any of the account variables is set).
+fn env_names_an_account() -> bool {
+    [
+        "KOMMO_BASE_URL",
+        "KOMMO_SUBDOMAIN",
+        "KOMMO_ACCESS_TOKEN",
+        "KOMMO_CLIENT_ID",
+        "KOMMO_REFRESH_TOKEN",
+        "KOMMO_AUTH_CODE",
+    ]
+    .iter()
+    .any(|k| std::env::var(k).is_ok_and(|v| !v.is_empty()))
+}
+
 async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
     let use_sandbox = args.sandbox;
+    let transport_name = if args.http.is_some() {
+        "streamable HTTP"
+    } else {
+        "stdio"
+    };
+    // HTTP: refuse an exposed endpoint without a secret before anything starts.
+    let http_token = std::env::var("KOMMO_MCP_HTTP_TOKEN").ok().filter(|v| !v.is_empty());
+    if let Some(addr) = args.http {
+        if !addr.ip().is_loopback() && http_token.is_none() {
+            say!(
+                "kommo-mcp: refusing to listen on {addr} without a secret: anyone who can reach it could use the Kommo account. \
+Set KOMMO_MCP_HTTP_TOKEN to a long random value (clients send it as `Authorization: Bearer <value>`), or listen on 127.0.0.1."
+            );
+            return 2;
+        }
+    }
     let toolsets = match args
         .toolsets
         .clone()
@@ -287,24 +336,28 @@ async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
                 }
                 let cfg = config::validate(raw);
                 say!(
-                    "kommo-mcp {}: serving the embedded Kommo sandbox ({}) over stdio; no Kommo account is used",
+                    "kommo-mcp {}: serving the embedded Kommo sandbox ({}) over {transport_name}; no Kommo account is used",
                     crate::VERSION,
                     sb.base_url()
                 );
                 sandbox = Some(sb);
-                cfg
+                Some(cfg)
             }
             Err(e) => {
                 say!("kommo-mcp: could not start the sandbox: {e}");
                 return 1;
             }
         }
+    } else if args.http.is_some() && !env_names_an_account() {
+        // HTTP without an account in the environment: every request names its account.
+        None
     } else {
-        config::from_env_with(|k| std::env::var(k).ok(), true)
+        Some(config::from_env_with(|k| std::env::var(k).ok(), true))
     };
-    let config: KommoConfig = match config {
-        Ok(c) => c,
-        Err(err) => {
+    let config: Option<KommoConfig> = match config {
+        None => None,
+        Some(Ok(c)) => Some(c),
+        Some(Err(err)) => {
             say!("kommo-mcp: the Kommo configuration is invalid:");
             for issue in &err.issues {
                 say!("  {issue}");
@@ -313,18 +366,45 @@ async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
             return 1;
         }
     };
-    let store = match token_file_for(&config) {
+    let client = match &config {
+        None => None,
+        Some(config) => match make_client(config).await {
+            Ok(client) => Some(client),
+            Err(code) => return code,
+        },
+    };
+    let options = ServerOptions {
+        read_only: args.read_only || env_flag("KOMMO_READ_ONLY"),
+        toolsets,
+    };
+    let code = match (args.http, client) {
+        (Some(addr), client) => serve_http(addr, client, http_token, &options, stop).await,
+        (None, Some(client)) => serve_stdio(client, &options, use_sandbox, stop).await,
+        (None, None) => {
+            say!("kommo-mcp: no Kommo account is configured (see `kommo-mcp --help`)");
+            1
+        }
+    };
+    if let Some(sb) = sandbox {
+        sb.shutdown().await;
+    }
+    code
+}
+
+/// The client for the configured account (OAuth: token file, first token now). `Err` is the exit code.
+async fn make_client(config: &KommoConfig) -> Result<Client, i32> {
+    let store = match token_file_for(config) {
         Ok(store) => store,
         Err(message) => {
             say!("kommo-mcp: {message}");
-            return 1;
+            return Err(1);
         }
     };
-    let client = match Client::with_store(&config, store.clone()) {
+    let client = match Client::with_store(config, store.clone()) {
         Ok(c) => c,
         Err(e) => {
             say!("kommo-mcp: {e}");
-            return 1;
+            return Err(1);
         }
     };
     if let Some(manager) = client.token_manager() {
@@ -333,26 +413,26 @@ async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
             Ok(_) => {}
             Err(e @ (crate::error::Error::OAuth { .. } | crate::error::Error::TokenStore { .. })) => {
                 say!("kommo-mcp: {e}");
-                return 1;
+                return Err(1);
             }
             Err(e) => say!("kommo-mcp: warning: could not get an OAuth access token yet: {e}"),
         }
     }
-    let options = ServerOptions {
-        read_only: args.read_only || env_flag("KOMMO_READ_ONLY"),
-        toolsets,
-    };
+    Ok(client)
+}
+
+async fn serve_stdio(client: Client, options: &ServerOptions, use_sandbox: bool, stop: CancellationToken) -> i32 {
     if !use_sandbox {
         say!(
             "kommo-mcp {}: serving {} over stdio{}",
             crate::VERSION,
-            config.base_url(),
+            client.config().base_url(),
             if options.read_only { " (read-only)" } else { "" }
         );
     }
     clear_nonblocking_stdio();
-    let server = KommoServer::new(client, &options);
-    let code = match server.serve(rmcp::transport::stdio()).await {
+    let server = KommoServer::new(client, options);
+    match server.serve(rmcp::transport::stdio()).await {
         Err(e) => {
             say!("kommo-mcp: the MCP session could not start: {e}");
             1
@@ -376,11 +456,80 @@ async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
                 }
             }
         }
-    };
-    if let Some(sb) = sandbox {
-        sb.shutdown().await;
     }
-    code
+}
+
+/// Serves streamable HTTP on `addr` until `stop` (SIGINT/SIGTERM). Nothing is written to stdout.
+async fn serve_http(
+    addr: std::net::SocketAddr,
+    client: Option<Client>,
+    token: Option<String>,
+    options: &ServerOptions,
+    stop: CancellationToken,
+) -> i32 {
+    use crate::mcp::http;
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            say!("kommo-mcp: could not listen on {addr}: {e}");
+            return 1;
+        }
+    };
+    let bound = listener.local_addr().unwrap_or(addr);
+    if token.is_none() {
+        say!(
+            "kommo-mcp: warning: KOMMO_MCP_HTTP_TOKEN is not set, so any program on this machine can use the endpoint; \
+set it to require `Authorization: Bearer <secret>`"
+        );
+    }
+    let rate_limit = match std::env::var("KOMMO_RATE_LIMIT").ok().filter(|v| !v.trim().is_empty()) {
+        None => None,
+        Some(v) => match v.trim().parse::<f64>() {
+            Ok(n) if n.fract() == 0.0 && (1.0..=f64::from(config::MAX_RATE_LIMIT)).contains(&n) => Some(n),
+            _ => {
+                say!(
+                    "kommo-mcp: KOMMO_RATE_LIMIT: {:?} is not a whole number of requests per second between 1 and {}",
+                    crate::text::truncate_chars(&v, 20),
+                    config::MAX_RATE_LIMIT
+                );
+                return 1;
+            }
+        },
+    };
+    let policy = http::AccountPolicy {
+        allow_loopback: bound.ip().is_loopback(),
+        rate_limit,
+    };
+    let account = match &client {
+        Some(c) => format!("default account {}", c.config().base_url()),
+        None => "no default account: requests send X-Kommo-* headers".to_string(),
+    };
+    let guard = http::Guard::new(
+        bound,
+        token,
+        std::env::var("KOMMO_MCP_HTTP_ALLOWED_HOSTS").ok().as_deref(),
+    );
+    let server = KommoServer::with_accounts(client, policy, options);
+    say!(
+        "kommo-mcp {}: listening on http://{bound}{} ({account}{})",
+        crate::VERSION,
+        http::MCP_PATH,
+        if options.read_only { ", read-only" } else { "" }
+    );
+    let served = http::serve(listener, server, guard, stop.clone());
+    tokio::pin!(served);
+    let result = tokio::select! {
+        r = &mut served => r,
+        // Open event streams may hold the graceful shutdown: give them a moment, then stop anyway.
+        _ = async { stop.cancelled().await; tokio::time::sleep(std::time::Duration::from_secs(3)).await } => Ok(()),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            say!("kommo-mcp: the HTTP server failed: {e}");
+            1
+        }
+    }
 }
 
 /// The token file store for an OAuth config (`KOMMO_TOKEN_FILE` or the default path).
@@ -554,6 +703,37 @@ mod tests {
         assert_eq!(p(&["sandbox", "--port=0"]), Ok(Command::Sandbox { port: 0 }));
         assert_eq!(p(&["--version"]), Ok(Command::Version));
         assert_eq!(p(&["-h"]), Ok(Command::Help));
+    }
+
+    #[test]
+    fn parses_the_http_forms() {
+        let http = |args: &[&str]| match p(args) {
+            Ok(Command::Serve(a)) => a.http.map(|h| h.to_string()),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(http(&["--http", "8080"]).as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(http(&["--http=127.0.0.1:0"]).as_deref(), Some("127.0.0.1:0"));
+        assert_eq!(http(&["--http", "[::1]:9000"]).as_deref(), Some("[::1]:9000"));
+        assert_eq!(
+            p(&[
+                "--http",
+                "0.0.0.0:80",
+                "--sandbox",
+                "--read-only",
+                "--toolsets",
+                "all",
+                "--debug"
+            ]),
+            Ok(Command::Serve(ServeArgs {
+                sandbox: true,
+                read_only: true,
+                debug: true,
+                toolsets: Some("all".into()),
+                http: Some("0.0.0.0:80".parse().unwrap()),
+            }))
+        );
+        assert!(p(&["--http"]).unwrap_err().contains("--http needs an address"));
+        assert!(p(&["--http", "x:y"]).unwrap_err().contains("not an address"));
     }
 
     #[test]
