@@ -487,6 +487,10 @@ fn check_token(token: &str) -> Result<(), String> {
             return Err("remove the \"Bearer \" prefix: give the token alone".into());
         }
     }
+    // The usual token (a JWT or a long-lived key) is printable ASCII: one byte scan decides.
+    if is_printable_ascii(token.as_bytes()) {
+        return Ok(());
+    }
     if let Some((pos, ch)) = token.char_indices().find(|(_, c)| c.is_whitespace() || c.is_control()) {
         let what = match ch {
             '\n' | '\r' => "a line break",
@@ -500,6 +504,16 @@ fn check_token(token: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Every byte is printable ASCII (`!` to `~`): no whitespace, no control character.
+pub(crate) fn is_printable_ascii(bytes: &[u8]) -> bool {
+    bytes.iter().all(|&b| b.wrapping_sub(0x21) < 0x5e)
+}
+
+/// [`is_printable_ascii`] for UTF-16 code units.
+pub(crate) fn is_printable_ascii_utf16(units: &[u16]) -> bool {
+    units.iter().all(|&u| u.wrapping_sub(0x21) < 0x5e)
 }
 
 fn is_loopback_host(host: &Host<&str>) -> bool {
@@ -574,7 +588,8 @@ fn parse_base_url(input: &str, allow_untrusted: bool) -> Result<Url, String> {
         .host()
         .ok_or_else(|| "has no host; expected https://<subdomain>.kommo.com".to_string())?;
     let loopback = is_loopback_host(&host);
-    let host_str = match &host {
+    // Only the error messages need the host as text.
+    let host_str = || match &host {
         Host::Domain(d) => d.to_string(),
         Host::Ipv4(ip) => ip.to_string(),
         Host::Ipv6(ip) => format!("[{ip}]"),
@@ -606,14 +621,17 @@ fn parse_base_url(input: &str, allow_untrusted: bool) -> Result<Url, String> {
         }
     } else if !allow_untrusted {
         return Err(format!(
-            "host {host_str} is not a Kommo account host; expected https://<subdomain>.kommo.com. To send the token to another host on purpose, set allowUntrustedHost: true"
+            "host {} is not a Kommo account host; expected https://<subdomain>.kommo.com. To send the token to another host on purpose, set allowUntrustedHost: true",
+            host_str()
         ));
     } else if scheme != "https" {
-        return Err(format!("an untrusted host must use https; use https://{host_str}"));
+        return Err(format!("an untrusted host must use https; use https://{}", host_str()));
     }
 
-    let mut canonical = url.clone();
-    canonical.set_path("");
+    let mut canonical = url;
+    if !canonical.path().is_empty() && canonical.path() != "/" {
+        canonical.set_path("");
+    }
     Ok(canonical)
 }
 

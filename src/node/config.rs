@@ -33,21 +33,35 @@ impl KommoConfigSchema {
     /// builds the `KommoConfigError` from that without another crossing.
     #[napi(skip_typescript)]
     pub fn check(
+        env: &Env,
         base_url: Option<String>,
         subdomain: Option<String>,
-        access_token: Option<String>,
+        access_token: Unknown,
         default_country: Option<String>,
         allow_untrusted_host: bool,
-    ) -> String {
+    ) -> Result<String> {
+        // The token is usually the longest value (a 700-1000 character JWT) and the output reuses
+        // the caller's string, so it is only scanned here: read as UTF-16 (a plain copy for V8's
+        // one-byte strings, unlike UTF-8 encoding), and when it is printable ASCII (no whitespace,
+        // no control character: the token rule) a placeholder stands in for it. Anything else
+        // takes the token itself through the same rules.
+        let printable = with_utf16(env, &access_token, |units| {
+            !units.is_empty() && config::is_printable_ascii_utf16(units) && !starts_with_bearer(units)
+        })?;
+        let access_token = if printable {
+            "t".to_string()
+        } else {
+            String::from_unknown(access_token)?
+        };
         let raw = RawConfig {
             base_url,
             subdomain,
-            access_token,
+            access_token: Some(access_token),
             default_country,
             allow_untrusted_host: Some(allow_untrusted_host),
             ..RawConfig::default()
         };
-        encode_check(config::validate(raw))
+        Ok(encode_check(config::validate(raw)))
     }
 
     /// Returns the validated, normalised config, or throws a `KommoConfigError` whose `issues`
@@ -86,6 +100,36 @@ impl KommoConfigSchema {
         }
         Ok(out)
     }
+}
+
+/// `Bearer` followed by whitespace (printable ASCII has no whitespace, so this never matches
+/// there; kept so the placeholder rule is visibly the token rule).
+fn starts_with_bearer(units: &[u16]) -> bool {
+    units.len() > 6 && units[..6].iter().copied().eq("Bearer".encode_utf16()) && units[6] == u16::from(b' ')
+}
+
+/// Calls `f` with the UTF-16 code units of a JS string (a stack buffer for up to 2,048 units).
+fn with_utf16<R>(env: &Env, value: &Unknown, f: impl FnOnce(&[u16]) -> R) -> Result<R> {
+    use napi::sys;
+    let mut stack = [0u16; 2048];
+    let mut len = 0usize;
+    // SAFETY: `stack` is writable for its length; napi writes at most len-1 units and a NUL.
+    let status = unsafe {
+        sys::napi_get_value_string_utf16(env.raw(), value.raw(), stack.as_mut_ptr(), stack.len(), &mut len)
+    };
+    if status != sys::Status::napi_ok {
+        return Err(Error::new(Status::StringExpected, "accessToken must be a string"));
+    }
+    if len < stack.len() - 1 {
+        return Ok(f(&stack[..len]));
+    }
+    let mut full = 0usize;
+    // SAFETY: a null buffer asks for the length only.
+    unsafe { sys::napi_get_value_string_utf16(env.raw(), value.raw(), std::ptr::null_mut(), 0, &mut full) };
+    let mut heap = vec![0u16; full + 1];
+    // SAFETY: `heap` is writable for its length.
+    unsafe { sys::napi_get_value_string_utf16(env.raw(), value.raw(), heap.as_mut_ptr(), heap.len(), &mut len) };
+    Ok(f(&heap[..len.min(full)]))
 }
 
 fn encode_check(result: std::result::Result<KommoConfig, ConfigError>) -> String {
