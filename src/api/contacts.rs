@@ -198,7 +198,7 @@ impl EntityFilter {
 }
 
 /// A phone or email to write: a bare string, or `{ value, type }` (`WORK`, `MOB`, `PRIV`...).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum TypedValue {
     Plain(String),
@@ -208,6 +208,21 @@ pub enum TypedValue {
         #[serde(default, alias = "enum_code", alias = "kind")]
         r#type: Option<String>,
     },
+}
+
+/// Inline and minimal in tool schemas (`string` or `object`): the argument's description tells
+/// the shape and the allowed types, and a full `anyOf` definition would be repeated in every
+/// tool that writes phones or emails.
+impl schemars::JsonSchema for TypedValue {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TypedValue".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": ["string", "object"] })
+    }
 }
 
 impl TypedValue {

@@ -185,6 +185,17 @@ pub struct CreateCompanyArgs {
 }
 
 async fn create_company(ctx: Context, a: CreateCompanyArgs) -> Result<Written, Error> {
+    let id = companies::create_one(&ctx.client, create_body(a)?).await?;
+    Ok(Written {
+        entity: "company",
+        id,
+        action: "created".into(),
+    })
+}
+
+/// The Kommo company object for `kommo_create_company`'s arguments (also one item of
+/// `kommo_batch_companies`).
+pub(super) fn create_body(a: CreateCompanyArgs) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
     check_len("name", &a.name, 255)?;
     if a.name.trim().is_empty() {
         return Err(Error::invalid("name", "must not be empty"));
@@ -207,12 +218,7 @@ async fn create_company(ctx: Context, a: CreateCompanyArgs) -> Result<Written, E
         }),
         ..CompanyData::default()
     };
-    let id = companies::create_one(&ctx.client, data.to_map()?).await?;
-    Ok(Written {
-        entity: "company",
-        id,
-        action: "created".into(),
-    })
+    data.to_map()
 }
 
 /// Arguments of `kommo_update_company`.
@@ -237,6 +243,18 @@ pub struct UpdateCompanyArgs {
 }
 
 async fn update_company(ctx: Context, a: UpdateCompanyArgs) -> Result<Written, Error> {
+    let (company_id, body) = update_body(a)?;
+    let id = companies::update_one(&ctx.client, company_id, body).await?;
+    Ok(Written {
+        entity: "company",
+        id,
+        action: "updated".into(),
+    })
+}
+
+/// The company id and changes for `kommo_update_company`'s arguments (also one update item of
+/// `kommo_batch_companies`).
+pub(super) fn update_body(a: UpdateCompanyArgs) -> Result<(i64, serde_json::Map<String, serde_json::Value>), Error> {
     let data = CompanyData {
         name: a.name,
         responsible_user_id: a.responsible_user_id,
@@ -250,12 +268,7 @@ async fn update_company(ctx: Context, a: UpdateCompanyArgs) -> Result<Written, E
             "nothing to change: give name, responsible_user_id, phones or emails",
         ));
     }
-    let id = companies::update_one(&ctx.client, a.company_id, data.to_map()?).await?;
-    Ok(Written {
-        entity: "company",
-        id,
-        action: "updated".into(),
-    })
+    Ok((a.company_id, data.to_map()?))
 }
 
 /// Company tools.

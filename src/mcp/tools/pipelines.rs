@@ -51,7 +51,6 @@ async fn list_pipelines(ctx: Context, _args: NoArgs) -> Result<PipelineList, Err
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PipelineStatusesArgs {
-    /// The pipeline id (from kommo_list_pipelines).
     #[serde(rename = "pipelineId", alias = "pipeline_id")]
     pub pipeline_id: i64,
 }
@@ -106,9 +105,9 @@ pub fn tools() -> Vec<ToolDef> {
             Meta {
                 name: "kommo_list_pipelines",
                 title: "List pipelines and stages",
-                description: "List every sales pipeline of the Kommo account with its stages (statuses) in order, \
-with their ids. Use it to turn a pipeline or stage name into the pipeline_id / status_id that lead tools \
-need. Every pipeline has the system stages 142 (won) and 143 (lost).",
+                description: "Every pipeline with its stages in order and their ids (pipeline_id, status_id); \
+142 is won, 143 lost.",
+
                 toolset: "pipelines",
                 access: Access::Read,
             },
@@ -118,8 +117,7 @@ need. Every pipeline has the system stages 142 (won) and 143 (lost).",
             Meta {
                 name: "kommo_get_pipeline_statuses",
                 title: "Stages of a pipeline",
-                description: "List the stages (statuses) of one pipeline in order with their ids and roles \
-(incoming, won 142, lost 143). kommo_list_pipelines shows every pipeline at once.",
+                description: "The stages of one pipeline in order, with ids and roles (incoming, won, lost).",
                 toolset: "pipelines",
                 access: Access::Read,
             },
