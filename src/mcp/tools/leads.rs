@@ -139,17 +139,51 @@ pub struct LeadDetail {
 }
 
 impl Render for LeadDetail {
+    /// `Name #id: Pipeline › Stage, price P, user #U, contact #C, company #K, tags T` and, on a
+    /// second line, the custom fields with values as `Name: value; ...`. Empty facts are left
+    /// out; the stage id is in structuredContent (moving a lead takes a stage from
+    /// kommo_list_pipelines anyway).
     fn render(&self) -> String {
-        let mut out = format::lead_line(&self.lead);
-        out.push('\n');
-        for f in &self.lead.fields {
-            out.push_str("  ");
-            out.push_str(f);
+        let l = &self.lead;
+        let mut parts: Vec<String> = Vec::new();
+        match (&l.stage, l.status_id) {
+            (Some(stage), _) => parts.push(stage.clone()),
+            (None, Some(s)) => parts.push(format!("pipeline {} stage {s}", l.pipeline_id.unwrap_or_default())),
+            _ => {}
+        }
+        if let Some(p) = l.price {
+            parts.push(format!("price {p}"));
+        }
+        if let Some(u) = l.responsible_user_id {
+            parts.push(format!("user #{u}"));
+        }
+        let refs = |one: &str, many: &str, ids: &[i64]| {
+            let list: Vec<String> = ids.iter().map(|i| format!("#{i}")).collect();
+            format!("{} {}", if ids.len() == 1 { one } else { many }, list.join(" "))
+        };
+        if !l.contact_ids.is_empty() {
+            parts.push(refs("contact", "contacts", &l.contact_ids));
+        }
+        if !l.company_ids.is_empty() {
+            parts.push(refs("company", "companies", &l.company_ids));
+        }
+        if !l.tags.is_empty() {
+            parts.push(format!("{} {}", if l.tags.len() == 1 { "tag" } else { "tags" }, l.tags.join(", ")));
+        }
+        let name = if l.name.is_empty() { "(no name)" } else { &l.name };
+        let mut out = format!("{name} #{}", l.id);
+        if !parts.is_empty() {
+            out.push_str(": ");
+            out.push_str(&parts.join(", "));
+        }
+        if !l.fields.is_empty() {
             out.push('\n');
+            out.push_str(&l.fields.join("; "));
         }
         out
     }
 }
+
 
 pub(super) async fn get_lead(ctx: Context, a: GetLeadArgs) -> Result<LeadDetail, Error> {
     let lead = leads::get(&ctx.client, a.lead_id, &["contacts"])

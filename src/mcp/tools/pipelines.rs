@@ -63,17 +63,19 @@ pub struct PipelineStatuses {
 
 impl Render for PipelineStatuses {
     fn render(&self) -> String {
-        let mut out = format!(
-            "Stages of pipeline {} #{} in order:\n",
-            self.pipeline.name, self.pipeline.id
-        );
-        for s in &self.pipeline.statuses {
-            match s.role {
-                "open" => out.push_str(&format!("- {} [{}]\n", s.name, s.id)),
-                role => out.push_str(&format!("- {} [{}] ({role})\n", s.name, s.id)),
-            }
-        }
-        out
+        // One line: the stages in order as `name id`. Won and lost are always 142 and 143 (the
+        // tool description says so); only the incoming stage is marked.
+        let stages: Vec<String> = self
+            .pipeline
+            .statuses
+            .iter()
+            .map(|s| match s.role {
+                "incoming" => format!("{} {} (incoming)", s.name, s.id),
+                _ => format!("{} {}", s.name, s.id),
+            })
+            .collect();
+        format!("{} #{}: {}", self.pipeline.name, self.pipeline.id, stages.join(", "))
+
     }
 }
 
@@ -117,7 +119,8 @@ pub fn tools() -> Vec<ToolDef> {
             Meta {
                 name: "kommo_get_pipeline_statuses",
                 title: "Stages of a pipeline",
-                description: "The stages of one pipeline in order, with ids and roles (incoming, won, lost).",
+                description: "The stages of one pipeline in order with their ids; 142 is won, 143 lost.",
+
                 toolset: "pipelines",
                 access: Access::Read,
             },
