@@ -181,6 +181,8 @@ pub struct EntityFilter {
     pub created_by: Vec<i64>,
     pub created_at: (Option<i64>, Option<i64>),
     pub updated_at: (Option<i64>, Option<i64>),
+    /// `filter[custom_fields_values]` (see [`crate::api::custom_fields::filters_by_name`]).
+    pub custom_fields: Vec<crate::api::custom_fields::FieldFilter>,
 }
 
 impl EntityFilter {
@@ -193,6 +195,7 @@ impl EntityFilter {
             .filter_list("created_by", &self.created_by)
             .filter_range("created_at", self.created_at.0, self.created_at.1)
             .filter_range("updated_at", self.updated_at.0, self.updated_at.1);
+        crate::api::custom_fields::FieldFilter::push_all(&mut q, &self.custom_fields);
         q
     }
 }

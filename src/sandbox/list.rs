@@ -5,7 +5,7 @@ use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use super::http::{hal, no_content, parse_id, ApiResult, Problem};
-use super::query::{Direction, Filter, Order, Paging, Params, Range};
+use super::query::{Direction, FieldCondition, Filter, Order, Paging, Params, Range};
 use super::store::{Entity, EntityCore, Id, Store};
 use super::MissingEntity;
 
@@ -165,11 +165,14 @@ pub struct CommonFilter {
     created_at: Option<Range>,
     updated_at: Option<Range>,
     closest_task_at: Option<Range>,
+    custom_fields: Vec<FieldCondition>,
 }
 
 impl CommonFilter {
     /// Reads `filter[id]`, `filter[name]`, `filter[responsible_user_id]`, `filter[created_by]`,
-    /// `filter[updated_by]`, `filter[created_at]`, `filter[updated_at]`, `filter[closest_task_at]`.
+    /// `filter[updated_by]`, `filter[created_at]`, `filter[updated_at]`, `filter[closest_task_at]`
+    /// and `filter[custom_fields_values][<field_id>]` (values or `[from]`/`[to]`).
+
     pub fn parse(filter: &Filter) -> Result<Self, Problem> {
         Ok(Self {
             ids: filter.ids("id")?,
@@ -182,6 +185,7 @@ impl CommonFilter {
             created_at: filter.range("created_at")?,
             updated_at: filter.range("updated_at")?,
             closest_task_at: filter.range("closest_task_at")?,
+            custom_fields: filter.custom_fields()?,
         })
     }
 
@@ -202,6 +206,7 @@ impl CommonFilter {
             && self
                 .closest_task_at
                 .is_none_or(|r| core.closest_task_at.is_some_and(|at| r.contains(at)))
+            && self.custom_fields.iter().all(|c| c.matches(&core.custom_fields))
     }
 }
 

@@ -29,6 +29,9 @@ pub struct ListCompaniesArgs {
     /// Only companies of this responsible user.
     #[serde(default)]
     pub responsible_user_id: Option<i64>,
+    /// Custom fields by name: {"Sector": "Logística", "Empleados": {"from": 50}}.
+    #[serde(default)]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// Page number, from 1.
     #[serde(default)]
     pub page: Option<u32>,
@@ -95,10 +98,24 @@ async fn list_companies(ctx: Context, a: ListCompaniesArgs) -> Result<CompanyPag
     if let Some(q) = &a.query {
         check_len("query", q, 200)?;
     }
+    let custom_fields = match &a.custom_fields {
+        Some(spec) => {
+            crate::api::custom_fields::filters_by_name(
+                &ctx.client,
+                crate::api::custom_fields::FieldEntity::Companies,
+                "custom_fields",
+                spec,
+            )
+            .await?
+        }
+        None => Vec::new(),
+    };
     let filter = EntityFilter {
         responsible_user_ids: a.responsible_user_id.into_iter().collect(),
+        custom_fields,
         ..EntityFilter::default()
     };
+
     let opts = ListOptions {
         page: a.page,
         limit: a.limit,

@@ -12,7 +12,7 @@ use crate::mcp::format::{self, ContactSummary};
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchByPhoneArgs {
-    /// E.g. "+57 300 123 4567", "(300) 123-4567", "300.123.4567".
+    /// Any format, e.g. "+57 300 123 4567", "(300) 123-4567".
     pub phone: String,
     /// Narrows matches: words that must all be in the name.
 

@@ -161,7 +161,11 @@ impl Render for FieldOptions {
         // Option names only: every write tool takes them (case and accents ignored); their enum
         // ids and the field id are in structuredContent.
         let opts: Vec<&str> = self.options.iter().map(|o| o.value.as_str()).collect();
-        let several = if self.field_type == "multiselect" { " (several)" } else { "" };
+        let several = if self.field_type == "multiselect" {
+            " (several)"
+        } else {
+            ""
+        };
         format!("{}{several}: {}", self.name, opts.join(", "))
     }
 }
@@ -240,7 +244,6 @@ impl Render for FieldList {
             }
         }
         out
-
     }
 }
 

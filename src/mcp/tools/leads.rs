@@ -32,6 +32,9 @@ pub struct ListLeadsArgs {
     /// Full-text search.
     #[serde(default)]
     pub query: Option<String>,
+    /// By name: {"Fuente": "Referido", "Unidades": {"from": 5}}.
+    #[serde(default)]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// From 1.
     #[serde(default)]
     pub page: Option<u32>,
@@ -93,11 +96,20 @@ pub(super) async fn list_leads(ctx: Context, a: ListLeadsArgs) -> Result<LeadPag
         ("responsible_user_id", a.responsible_user_id),
     ])?;
     let statuses = leads::statuses_for(&ctx.client, a.pipeline_id, a.status_id.as_slice()).await?;
+    let custom_fields = match &a.custom_fields {
+        Some(spec) => {
+            custom_fields::filters_by_name(&ctx.client, custom_fields::FieldEntity::Leads, "custom_fields", spec)
+                .await?
+        }
+        None => Vec::new(),
+    };
     let filter = LeadFilter {
         pipeline_ids: a.pipeline_id.into_iter().collect(),
         statuses,
         responsible_user_ids: a.responsible_user_id.into_iter().collect(),
         created_at: (a.created_at_from, a.created_at_to),
+        custom_fields,
+
         ..LeadFilter::default()
     };
     let opts = ListOptions {
@@ -168,7 +180,11 @@ impl Render for LeadDetail {
             parts.push(refs("company", "companies", &l.company_ids));
         }
         if !l.tags.is_empty() {
-            parts.push(format!("{} {}", if l.tags.len() == 1 { "tag" } else { "tags" }, l.tags.join(", ")));
+            parts.push(format!(
+                "{} {}",
+                if l.tags.len() == 1 { "tag" } else { "tags" },
+                l.tags.join(", ")
+            ));
         }
         let name = if l.name.is_empty() { "(no name)" } else { &l.name };
         let mut out = format!("{name} #{}", l.id);
@@ -183,7 +199,6 @@ impl Render for LeadDetail {
         out
     }
 }
-
 
 pub(super) async fn get_lead(ctx: Context, a: GetLeadArgs) -> Result<LeadDetail, Error> {
     let lead = leads::get(&ctx.client, a.lead_id, &["contacts"])
@@ -263,7 +278,7 @@ pub struct CreateLeadArgs {
     /// Names; new ones are created.
     #[serde(default)]
     pub tags: Option<Vec<String>>,
-    /// By name, e.g. {"Fuente": "Referido", "Unidades": 12}; case and accents are ignored.
+    /// By name: {"Fuente": "Referido", "Unidades": 12}; case and accents ignored.
     #[serde(default)]
     pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
@@ -627,8 +642,8 @@ pub fn tools() -> Vec<ToolDef> {
             Meta {
                 name: "kommo_list_leads",
                 title: "List leads",
-                description: "List leads by pipeline, stage, user, creation time or text; kommo_get_lead gives \
-custom fields.",
+                description: "List leads by pipeline, stage, user, creation time, text or custom fields, one line \
+each.",
                 toolset: "leads",
                 access: Access::Read,
             },
@@ -696,7 +711,8 @@ by name.",
         define(
             Meta {
                 name: "kommo_create_complex_lead",
-                title: "Create a lead with its contact and company",
+                title: "Create a lead, contact and company",
+
                 description: "Create a lead with a NEW contact and/or company, linked, in one request (search \
 contacts first).",
 

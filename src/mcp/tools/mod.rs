@@ -437,7 +437,6 @@ mod tests {
         assert!(default.len() < tools.len());
         // The budget of issues 3 and 7; `npm run bench` measures the same over stdio.
         assert!(bytes <= 10 * 1024, "default tools/list is {bytes} bytes, over 10 KB");
-
     }
 
     #[test]

@@ -75,7 +75,6 @@ impl Render for PipelineStatuses {
             })
             .collect();
         format!("{} #{}: {}", self.pipeline.name, self.pipeline.id, stages.join(", "))
-
     }
 }
 
