@@ -1628,3 +1628,17 @@ export interface KommoWebhook {
 /** One custom-field condition of a list filter: a value or any of several (select options by
  * name, ignoring case and accents), or a range for numeric and date (Unix seconds) fields. */
 export type CustomFieldFilter = string | number | boolean | Array<string | number> | { from?: number; to?: number }
+
+// ---- api-gaps: mass links ----
+/** One link of `linkMany` / `unlinkMany`: from `entity_id` (of the call's entity type) to a target. */
+export interface KommoEntityLink extends KommoLink {
+  entity_id: number
+}
+
+export interface LinkManyResult {
+  success: boolean
+  /** The links Kommo wrote (with `entity_id`). */
+  links: KommoEntityLink[]
+  totalFound: number
+  error?: string
+}
