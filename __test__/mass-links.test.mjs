@@ -95,3 +95,38 @@ test('linkMany checks its input before any request', async () => {
   assert.equal((await stats()).requests, 0)
   assert.throws(() => linkMany('leads', [{ to_entity_id: 1 }], config), TypeError)
 })
+
+test('kommo_link_entities with more_entity_ids links several leads in one request; unlink likewise', async () => {
+  const { connect, call } = await import('./mcp-util.mjs')
+  const session = await connect()
+  try {
+    const base = session.sandbox.baseUrl
+    const cfg = { baseUrl: base, accessToken: session.sandbox.accessToken }
+    const made = await createLeads([{ name: 'Tool mass 1' }, { name: 'Tool mass 2' }, { name: 'Tool mass 3' }], cfg)
+    const [a, b, c] = made.results.map((x) => x.id)
+    await fetch(`${base}/__sandbox/reset-stats`, { method: 'POST' })
+    const r = await call(session.client, 'kommo_link_entities', {
+      entity_type: 'leads', entity_id: a, more_entity_ids: [b, c],
+      links: [{ to_entity_type: 'contacts', to_entity_id: JUAN }, { to_entity_type: 'companies', to_entity_id: ANDINA }],
+    })
+    assert.ok(!r.isError, r.text)
+    assert.equal(r.text, `leads #${a}, #${b}, #${c} linked to contacts #${JUAN}, companies #${ANDINA}.`)
+    assert.deepEqual((await (await fetch(`${base}/__sandbox/stats`)).json()).by_route, { 'POST /api/v4/leads/link': 1 })
+    for (const id of [a, b, c]) assert.equal((await listLinks('leads', id, undefined, cfg)).links.length, 2)
+    const u = await call(session.client, 'kommo_unlink_entities', {
+      entity_type: 'leads', entity_id: a, more_entity_ids: [b],
+      links: [{ to_entity_type: 'contacts', to_entity_id: JUAN }],
+    })
+    assert.ok(!u.isError, u.text)
+    assert.equal((await listLinks('leads', a, undefined, cfg)).links.length, 1)
+    assert.equal((await listLinks('leads', c, undefined, cfg)).links.length, 2)
+    const tooMany = await call(session.client, 'kommo_link_entities', {
+      entity_type: 'leads', entity_id: a, more_entity_ids: Array.from({ length: 130 }, (_, i) => 10000100 + i),
+      links: [{ to_entity_type: 'contacts', to_entity_id: JUAN }, { to_entity_type: 'contacts', to_entity_id: ANA }],
+    })
+    assert.ok(tooMany.isError)
+    assert.match(tooMany.text, /at most 250/)
+  } finally {
+    await session.close()
+  }
+})
