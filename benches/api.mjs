@@ -52,6 +52,10 @@ function workload(config) {
     { name: 'create lead with fields', tool: 'kommo_create_lead', args: { name: 'Bench', custom_fields: { Fuente: 'Evento' } } },
     { name: 'update deal stage', tool: 'kommo_update_deal', args: { dealId: LEAD, status_id: 61000004 } },
     { name: 'complex lead', tool: 'kommo_create_complex_lead', args: { name: 'Bench complex', contact_name: 'Bench', phone: '+57 300 999 0000', company_name: 'Bench Co' } },
+    { name: 'batch: create 50 leads', tool: 'kommo_batch_leads',
+      args: { action: 'create', items: Array.from({ length: 50 }, (_, i) => ({ name: `Bench batch ${i}`, custom_fields: { Fuente: 'Evento' } })) } },
+    { name: 'list leads by custom field', tool: 'kommo_list_leads', args: { custom_fields: { Fuente: 'Evento' }, limit: 50 } },
+
   ]
 }
 
