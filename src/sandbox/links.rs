@@ -267,31 +267,14 @@ async fn unlink(
     let mut removals = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let mut ctx = ItemCtx::new(i, item.as_object());
-        let id = ctx.int(item.get("to_entity_id"), "to_entity_id");
-        let kind = ctx.string(item.get("to_entity_type"), "to_entity_type");
-        match (id, kind.as_deref()) {
-            (Some(id), Some("catalog_elements")) => removals.push((id, None)),
-            (Some(id), Some(k)) => match kind_of(k) {
-                Some(kind) => removals.push((id, Some(kind))),
-                None => ctx.not_supported("to_entity_type"),
-            },
-            (None, _) if item.get("to_entity_id").is_none() => ctx.missing("to_entity_id"),
-            (_, None) if item.get("to_entity_type").is_none() => ctx.missing("to_entity_type"),
-            _ => {}
-        }
+        removals.extend(removal_of(&mut ctx, item));
         failed.extend(ctx.into_errors());
     }
     if !failed.is_empty() {
         return Err(Problem::validation(failed));
     }
     for (id, kind) in removals {
-        match kind {
-            None => store
-                .lists
-                .element_links
-                .retain(|l| !(l.entity == me && l.element_id == id)),
-            Some(kind) => store.unlink(me, EntityRef::new(kind, id)),
-        }
+        remove(&mut store, me, id, kind);
     }
     Ok(no_content())
 }
@@ -398,31 +381,51 @@ async fn mass_unlink(entity: EntityType, State(state): State<AppState>, body: By
             }
         };
         let mut ctx = ItemCtx::new(i, item.as_object());
-        let id = ctx.int(item.get("to_entity_id"), "to_entity_id");
-        let kind = ctx.string(item.get("to_entity_type"), "to_entity_type");
-        match (id, kind.as_deref()) {
-            (Some(id), Some("catalog_elements")) => removals.push((me, id, None)),
-            (Some(id), Some(k)) => match kind_of(k) {
-                Some(kind) => removals.push((me, id, Some(kind))),
-                None => ctx.not_supported("to_entity_type"),
-            },
-            (None, _) if item.get("to_entity_id").is_none() => ctx.missing("to_entity_id"),
-            (_, None) if item.get("to_entity_type").is_none() => ctx.missing("to_entity_type"),
-            _ => {}
-        }
+        removals.extend(removal_of(&mut ctx, item).map(|(id, kind)| (me, id, kind)));
         failed.extend(ctx.into_errors());
     }
     if !failed.is_empty() {
         return Err(Problem::validation(failed));
     }
     for (me, id, kind) in removals {
-        match kind {
-            None => store
-                .lists
-                .element_links
-                .retain(|l| !(l.entity == me && l.element_id == id)),
-            Some(kind) => store.unlink(me, EntityRef::new(kind, id)),
-        }
+        remove(&mut store, me, id, kind);
     }
     Ok(no_content())
+}
+
+/// The target of an unlink item: its id and kind (`None` for a catalog element); problems go
+/// to `ctx`.
+fn removal_of(ctx: &mut ItemCtx, item: &Value) -> Option<(Id, Option<EntityType>)> {
+    let id = ctx.int(item.get("to_entity_id"), "to_entity_id");
+    let kind = ctx.string(item.get("to_entity_type"), "to_entity_type");
+    match (id, kind.as_deref()) {
+        (Some(id), Some("catalog_elements")) => Some((id, None)),
+        (Some(id), Some(k)) => match kind_of(k) {
+            Some(kind) => Some((id, Some(kind))),
+            None => {
+                ctx.not_supported("to_entity_type");
+                None
+            }
+        },
+        (None, _) if item.get("to_entity_id").is_none() => {
+            ctx.missing("to_entity_id");
+            None
+        }
+        (_, None) if item.get("to_entity_type").is_none() => {
+            ctx.missing("to_entity_type");
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Removes the link of `me` to `id` (a catalog element when `kind` is `None`).
+fn remove(store: &mut Store, me: EntityRef, id: Id, kind: Option<EntityType>) {
+    match kind {
+        None => store
+            .lists
+            .element_links
+            .retain(|l| !(l.entity == me && l.element_id == id)),
+        Some(kind) => store.unlink(me, EntityRef::new(kind, id)),
+    }
 }

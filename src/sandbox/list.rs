@@ -172,7 +172,6 @@ impl CommonFilter {
     /// Reads `filter[id]`, `filter[name]`, `filter[responsible_user_id]`, `filter[created_by]`,
     /// `filter[updated_by]`, `filter[created_at]`, `filter[updated_at]`, `filter[closest_task_at]`
     /// and `filter[custom_fields_values][<field_id>]` (values or `[from]`/`[to]`).
-
     pub fn parse(filter: &Filter) -> Result<Self, Problem> {
         Ok(Self {
             ids: filter.ids("id")?,

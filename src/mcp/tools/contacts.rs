@@ -15,7 +15,6 @@ pub struct SearchByPhoneArgs {
     /// Any format, e.g. "+57 300 123 4567", "(300) 123-4567".
     pub phone: String,
     /// Narrows matches: words that must all be in the name.
-
     #[serde(default)]
     pub name: Option<String>,
 }
