@@ -245,3 +245,47 @@ pub async fn unlink_many(client: &Client, entity: &str, links: &[EntityLink]) ->
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod mass_tests {
+    use super::*;
+
+    fn item(entity_id: i64, to: i64, kind: &str) -> EntityLink {
+        EntityLink {
+            entity_id,
+            to_entity_id: to,
+            to_entity_type: kind.into(),
+            metadata: None,
+        }
+    }
+
+    #[test]
+    fn mass_links_are_checked_before_sending() {
+        assert!(check_mass("leads", &[item(1, 2, "contacts")], true).is_ok());
+        let err = check_mass("leads", &[], true).unwrap_err().to_string();
+        assert!(err.contains("links: is empty"), "{err}");
+        let err = check_mass("tasks", &[item(1, 2, "contacts")], true)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("entityType"), "{err}");
+        let err = check_mass("leads", &[item(0, 2, "contacts")], true)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("links[0].entity_id"), "{err}");
+        let err = check_mass("leads", &[item(1, 2, "catalog_elements")], true)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("catalog_id"), "{err}");
+        // Unlinking a catalog element needs no catalog id.
+        assert!(check_mass("leads", &[item(1, 2, "catalog_elements")], false).is_ok());
+    }
+
+    #[test]
+    fn mass_link_items_serialise_as_kommo_expects() {
+        let v = serde_json::to_value(item(5, 6, "companies")).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({ "entity_id": 5, "to_entity_id": 6, "to_entity_type": "companies" })
+        );
+    }
+}
