@@ -52,6 +52,10 @@ function workload(config) {
     { name: 'create lead with fields', tool: 'kommo_create_lead', args: { name: 'Bench', custom_fields: { Fuente: 'Evento' } } },
     { name: 'update deal stage', tool: 'kommo_update_deal', args: { dealId: LEAD, status_id: 61000004 } },
     { name: 'complex lead', tool: 'kommo_create_complex_lead', args: { name: 'Bench complex', contact_name: 'Bench', phone: '+57 300 999 0000', company_name: 'Bench Co' } },
+    { name: 'batch: create 50 leads', tool: 'kommo_batch_leads',
+      args: { action: 'create', items: Array.from({ length: 50 }, (_, i) => ({ name: `Bench batch ${i}`, custom_fields: { Fuente: 'Evento' } })) } },
+    { name: 'list leads by custom field', tool: 'kommo_list_leads', args: { custom_fields: { Fuente: 'Evento' }, limit: 50 } },
+
   ]
 }
 
@@ -68,11 +72,20 @@ export async function run() {
   const config = { baseUrl: sandbox.baseUrl, accessToken: sandbox.accessToken }
   const env = { ...process.env, KOMMO_BASE_URL: sandbox.baseUrl, KOMMO_ACCESS_TOKEN: sandbox.accessToken }
   for (const k of Object.keys(env)) if (k.startsWith('KOMMO_') && !['KOMMO_BASE_URL', 'KOMMO_ACCESS_TOKEN'].includes(k)) delete env[k]
-  const client = new Client({ name: 'kommo-mcp-bench', version: '1' })
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN], env, stderr: 'pipe' }))
+  // tools/list as served by default, then a client with every toolset for the workload.
+  const connect = async (extra) => {
+    const c = new Client({ name: 'kommo-mcp-bench', version: '1' })
+    await c.connect(new StdioClientTransport({ command: process.execPath, args: [BIN], env: { ...env, ...extra }, stderr: 'pipe' }))
+    return c
+  }
+  const defaultClient = await connect({})
+  const { tools } = await defaultClient.listTools()
+  await defaultClient.close()
+  const toolsListBytes = Buffer.byteLength(JSON.stringify({ tools }))
+  const client = await connect({ KOMMO_TOOLSETS: 'all' })
   try {
-    const { tools } = await client.listTools()
-    const toolsListBytes = Buffer.byteLength(JSON.stringify({ tools }))
+    const { tools: allTools } = await client.listTools()
+    const allToolsListBytes = Buffer.byteLength(JSON.stringify({ tools: allTools }))
     const rows = []
     for (const op of workload(config)) {
       const counts = []
@@ -92,7 +105,7 @@ export async function run() {
       }
       rows.push(row)
     }
-    return { toolsCount: tools.length, toolsListBytes, rows }
+    return { toolsCount: tools.length, toolsListBytes, allToolsCount: allTools.length, allToolsListBytes, rows }
   } finally {
     await client.close()
     await sandbox.stop()
@@ -101,6 +114,8 @@ export async function run() {
 
 function print(r) {
   console.log(`tools/list: ${r.toolsCount} tools, ${r.toolsListBytes} bytes (target ≤ ${TARGETS.toolsListBytes} for the default set) ${r.toolsListBytes <= TARGETS.toolsListBytes ? '✓' : '✗'}`)
+  console.log(`tools/list with every toolset: ${r.allToolsCount} tools, ${r.allToolsListBytes} bytes`)
+
   console.log('')
   console.log('operation                        requests (first/warm)   text bytes   raw JSON bytes   ratio')
   for (const row of r.rows) {

@@ -728,3 +728,104 @@ async fn moving_a_lead_to_won_sets_closed_at_and_leaving_it_clears_it() {
         (Value::Null, json!(1))
     );
 }
+
+#[tokio::test]
+async fn mass_link_and_unlink_write_many_sources_in_one_request() {
+    let api = Api::start().await;
+    let created = api
+        .post("/api/v4/leads", json!([{ "name": "Mass A" }, { "name": "Mass B" }]))
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let ids = created.ids("leads");
+    assert_eq!(ids.len(), 2);
+    let linked = api
+        .post(
+            "/api/v4/leads/link",
+            json!([
+                { "entity_id": ids[0], "to_entity_id": JUAN_PEREZ_ID, "to_entity_type": "contacts", "metadata": { "is_main": true } },
+                { "entity_id": ids[1], "to_entity_id": ANDINA_COMPANY_ID, "to_entity_type": "companies" },
+            ]),
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::OK, "{}", linked.body);
+    let links = linked.json()["_embedded"]["links"].clone();
+    assert_eq!(links[0]["entity_id"], ids[0]);
+    assert_eq!(links[0]["entity_type"], "leads");
+    assert_eq!(links[1]["to_entity_type"], "companies");
+    let of_a = api.get(&format!("/api/v4/leads/{}/links", ids[0])).await.json();
+    assert_eq!(of_a["_embedded"]["links"][0]["to_entity_id"], JUAN_PEREZ_ID);
+    assert_eq!(of_a["_embedded"]["links"][0]["metadata"]["main_contact"], true);
+    // A repeated link answers 500 as on Kommo; an unknown source is the item's validation error.
+    let again = api
+        .post(
+            "/api/v4/leads/link",
+            json!([{ "entity_id": ids[0], "to_entity_id": JUAN_PEREZ_ID, "to_entity_type": "contacts" }]),
+        )
+        .await;
+    assert_eq!(again.status.as_u16(), 500);
+    let unknown = api
+        .post(
+            "/api/v4/leads/link",
+            json!([{ "entity_id": 99_999_999, "to_entity_id": JUAN_PEREZ_ID, "to_entity_type": "contacts" }]),
+        )
+        .await;
+    let problem = assert_problem(&unknown, 400);
+    assert_eq!(problem["validation-errors"][0]["request_id"], "0");
+    let unlinked = api
+        .post(
+            "/api/v4/leads/unlink",
+            json!([
+                { "entity_id": ids[0], "to_entity_id": JUAN_PEREZ_ID, "to_entity_type": "contacts" },
+                { "entity_id": ids[1], "to_entity_id": ANDINA_COMPANY_ID, "to_entity_type": "companies" },
+            ]),
+        )
+        .await;
+    assert_no_content(&unlinked);
+    for id in ids {
+        assert_no_content(&api.get(&format!("/api/v4/leads/{id}/links")).await);
+    }
+}
+
+#[tokio::test]
+async fn lists_filter_by_custom_field_values_and_ranges() {
+    let api = Api::start().await;
+    // Leads: the seeded lead has Unidades = 25 and Fuente = "Búsqueda orgánica".
+    let units = "filter%5Bcustom_fields_values%5D%5B1000023%5D";
+    let inside = api
+        .get(&format!(
+            "/api/v4/leads?{units}%5Bfrom%5D=20&{units}%5Bto%5D=30&limit=250"
+        ))
+        .await;
+    assert!(inside.ids("leads").contains(&ANDINA_LEAD_ID), "{}", inside.body);
+    let above = api.get(&format!("/api/v4/leads?{units}%5Bfrom%5D=26&limit=250")).await;
+    assert!(!above.ids("leads").contains(&ANDINA_LEAD_ID));
+    let source = api
+        .get(
+            "/api/v4/leads?filter%5Bcustom_fields_values%5D%5B1000021%5D%5B%5D=b%C3%BAsqueda%20org%C3%A1nica&limit=250",
+        )
+        .await;
+    assert!(source.ids("leads").contains(&ANDINA_LEAD_ID), "{}", source.body);
+    // Contacts by phone text; companies too; a malformed field id is a 400.
+    let juan = api.get(&format!("/api/v4/contacts/{JUAN_PEREZ_ID}")).await.json();
+    let phone = juan["custom_fields_values"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["field_id"] == CONTACT_PHONE_FIELD_ID))
+        .map(|f| f["values"][0]["value"].as_str().unwrap_or_default().to_string())
+        .expect("Juan has a phone");
+    let by_phone = api
+        .get(&format!(
+            "/api/v4/contacts?filter%5Bcustom_fields_values%5D%5B{CONTACT_PHONE_FIELD_ID}%5D={}",
+            phone.replace('+', "%2B").replace(' ', "%20")
+        ))
+        .await;
+    assert!(by_phone.ids("contacts").contains(&JUAN_PEREZ_ID), "{}", by_phone.body);
+    let none = api
+        .get("/api/v4/companies?filter%5Bcustom_fields_values%5D%5B1000001%5D=%2B00")
+        .await;
+    assert_no_content(&none);
+    assert_problem(
+        &api.get("/api/v4/leads?filter%5Bcustom_fields_values%5D%5Babc%5D=1")
+            .await,
+        400,
+    );
+}

@@ -181,6 +181,8 @@ pub struct EntityFilter {
     pub created_by: Vec<i64>,
     pub created_at: (Option<i64>, Option<i64>),
     pub updated_at: (Option<i64>, Option<i64>),
+    /// `filter[custom_fields_values]` (see [`crate::api::custom_fields::filters_by_name`]).
+    pub custom_fields: Vec<crate::api::custom_fields::FieldFilter>,
 }
 
 impl EntityFilter {
@@ -193,12 +195,13 @@ impl EntityFilter {
             .filter_list("created_by", &self.created_by)
             .filter_range("created_at", self.created_at.0, self.created_at.1)
             .filter_range("updated_at", self.updated_at.0, self.updated_at.1);
+        crate::api::custom_fields::FieldFilter::push_all(&mut q, &self.custom_fields);
         q
     }
 }
 
 /// A phone or email to write: a bare string, or `{ value, type }` (`WORK`, `MOB`, `PRIV`...).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum TypedValue {
     Plain(String),
@@ -208,6 +211,21 @@ pub enum TypedValue {
         #[serde(default, alias = "enum_code", alias = "kind")]
         r#type: Option<String>,
     },
+}
+
+/// Inline and minimal in tool schemas (`string` or `object`): the argument's description tells
+/// the shape and the allowed types, and a full `anyOf` definition would be repeated in every
+/// tool that writes phones or emails.
+impl schemars::JsonSchema for TypedValue {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TypedValue".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": ["string", "object"] })
+    }
 }
 
 impl TypedValue {

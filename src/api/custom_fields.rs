@@ -889,3 +889,133 @@ mod tests {
         assert!(FieldEntity::parse("tasks").is_err());
     }
 }
+
+/// A `filter[custom_fields_values][<field_id>]` condition: the field has one of `values`
+/// (option enum ids for select fields), and/or a value within `from..=to` (numbers; dates in
+/// Unix seconds).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FieldFilter {
+    pub field_id: i64,
+    pub values: Vec<String>,
+    pub from: Option<f64>,
+    pub to: Option<f64>,
+}
+
+fn number_text(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        x.to_string()
+    }
+}
+
+impl FieldFilter {
+    /// Appends `filter[custom_fields_values][<id>][]=v`, `[<id>][from]` and `[<id>][to]`.
+    pub fn push_all(q: &mut crate::api::Query, filters: &[FieldFilter]) {
+        for f in filters {
+            let base = format!("filter[custom_fields_values][{}]", f.field_id);
+            for v in &f.values {
+                q.push(format!("{base}[]"), v);
+            }
+            if let Some(x) = f.from {
+                q.push(format!("{base}[from]"), number_text(x));
+            }
+            if let Some(x) = f.to {
+                q.push(format!("{base}[to]"), number_text(x));
+            }
+        }
+    }
+}
+
+/// Custom-field filters given by field name, code or id: `{"Fuente": "Referido"}`, `{"Fuente":
+/// ["Referido", "Evento"]}` (any of), `{"Unidades": {"from": 5, "to": 10}}`, `{"Facturado":
+/// true}`. Names and select options ignore case and accents; options become their enum ids.
+/// The definitions come from the cache (refreshed once when a name is unknown). Errors name the
+/// field (`<arg>.<name>`) and list the valid fields or options.
+pub async fn filters_by_name(
+    client: &Client,
+    entity: FieldEntity,
+    arg: &str,
+    spec: &serde_json::Map<String, Value>,
+) -> Result<Vec<FieldFilter>> {
+    if spec.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut defs = cached(client, entity).await?;
+    if spec.keys().any(|k| resolve(&defs, k).is_err()) {
+        client.cache().invalidate(&cache_key(entity));
+        defs = cached(client, entity).await?;
+    }
+    let mut out = Vec::new();
+    for (key, wanted) in spec {
+        let field = resolve(&defs, key).map_err(|e| Error::invalid(format!("{arg}.{key}"), e.to_string()))?;
+        let here = format!("{arg}.{key}");
+        let mut filter = FieldFilter {
+            field_id: field.id,
+            ..FieldFilter::default()
+        };
+        let number =
+            |v: &Value, bound: &str| -> Result<Option<f64>> {
+                match v {
+                    Value::Null => Ok(None),
+                    Value::Number(n) => Ok(n.as_f64()),
+                    Value::String(s) => s.trim().parse::<f64>().map(Some).map_err(|_| {
+                        Error::invalid(format!("{here}.{bound}"), "must be a number (dates in Unix seconds)")
+                    }),
+                    _ => Err(Error::invalid(
+                        format!("{here}.{bound}"),
+                        "must be a number (dates in Unix seconds)",
+                    )),
+                }
+            };
+        let scalars: Vec<&Value> = match wanted {
+            Value::Object(range) => {
+                for k in range.keys() {
+                    if k != "from" && k != "to" {
+                        return Err(Error::invalid(
+                            &here,
+                            format!("unknown key {k:?}; a range is {{\"from\": a, \"to\": b}}"),
+                        ));
+                    }
+                }
+                filter.from = number(range.get("from").unwrap_or(&Value::Null), "from")?;
+                filter.to = number(range.get("to").unwrap_or(&Value::Null), "to")?;
+                if filter.from.is_none() && filter.to.is_none() {
+                    return Err(Error::invalid(&here, "give from and/or to"));
+                }
+                Vec::new()
+            }
+            Value::Array(items) => items.iter().collect(),
+            other => vec![other],
+        };
+        for v in scalars {
+            let text = match v {
+                Value::String(s) => s.trim().to_string(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => if *b { "1" } else { "0" }.to_string(),
+                _ => return Err(Error::invalid(&here, "values are text, numbers or true/false")),
+            };
+            // Multitext fields (phones, emails) have enums too, but those are value types.
+            let by_option = !field.options().is_empty() && field.field_type != "multitext";
+            if !by_option {
+                filter.values.push(text);
+                continue;
+            }
+
+            let folded = crate::text::fold(&text);
+            let option = field
+                .options()
+                .iter()
+                .find(|o| o.id.to_string() == text || crate::text::fold(&o.value) == folded)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        &here,
+                        format!("{text:?} is not an option; options: {}", field.option_list()),
+                    )
+                })?;
+            filter.values.push(option.id.to_string());
+        }
+        out.push(filter);
+    }
+    Ok(out)
+}

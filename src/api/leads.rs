@@ -162,6 +162,8 @@ pub struct LeadFilter {
     pub created_at: (Option<i64>, Option<i64>),
     pub updated_at: (Option<i64>, Option<i64>),
     pub closed_at: (Option<i64>, Option<i64>),
+    /// `filter[custom_fields_values]` (see [`crate::api::custom_fields::filters_by_name`]).
+    pub custom_fields: Vec<crate::api::custom_fields::FieldFilter>,
 }
 
 impl LeadFilter {
@@ -182,6 +184,7 @@ impl LeadFilter {
             .filter_range("created_at", self.created_at.0, self.created_at.1)
             .filter_range("updated_at", self.updated_at.0, self.updated_at.1)
             .filter_range("closed_at", self.closed_at.0, self.closed_at.1);
+        crate::api::custom_fields::FieldFilter::push_all(&mut q, &self.custom_fields);
         q
     }
 }

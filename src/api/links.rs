@@ -173,3 +173,119 @@ pub async fn link_one(client: &Client, entity: &str, id: i64, target: Link) -> R
         Err(e) => Err(e),
     }
 }
+
+/// One link of a mass link or unlink (`POST /{e}/link`, `POST /{e}/unlink`): from the entity
+/// `entity_id` (of the path's type) to a target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct EntityLink {
+    pub entity_id: i64,
+    pub to_entity_id: i64,
+    /// `leads`, `contacts`, `companies`, `catalog_elements` or `customers`.
+    pub to_entity_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<LinkMetadata>,
+}
+
+/// Links per mass request (as for Kommo's other batch writes); larger inputs are split.
+pub const MASS_LINK_SIZE: usize = 250;
+
+fn check_mass(entity: &str, links: &[EntityLink], linking: bool) -> Result<()> {
+    check_entity_type("entityType", entity)?;
+    if links.is_empty() {
+        return Err(Error::invalid("links", "is empty; give at least one link"));
+    }
+    for (i, l) in links.iter().enumerate() {
+        check_id(&format!("links[{i}].entity_id"), l.entity_id)?;
+    }
+    let targets: Vec<Link> = links
+        .iter()
+        .map(|l| Link {
+            to_entity_id: l.to_entity_id,
+            to_entity_type: l.to_entity_type.clone(),
+            metadata: l.metadata.clone(),
+        })
+        .collect();
+    if linking {
+        check_links(&targets)
+    } else {
+        for (i, l) in targets.iter().enumerate() {
+            check_id(&format!("links[{i}].to_entity_id"), l.to_entity_id)?;
+        }
+        Ok(())
+    }
+}
+
+/// Links many entities of one type to their targets with `POST /{e}/link` (one request per
+/// 250 links) and returns the links Kommo echoed. A failed request stops there: the links of
+/// earlier requests are written, later ones are not sent.
+pub async fn link_many(client: &Client, entity: &str, links: &[EntityLink]) -> Result<Vec<EntityLink>> {
+    check_mass(entity, links, true)?;
+    let mut out = Vec::with_capacity(links.len());
+    for chunk in links.chunks(MASS_LINK_SIZE) {
+        let body = serde_json::to_value(chunk).map_err(|e| Error::invalid("links", e.to_string()))?;
+        let resp: Option<serde_json::Value> = client
+            .send_json(Method::POST, &format!("{entity}/link"), &Query::new(), Some(&body))
+            .await?;
+        let echoed: Option<Vec<EntityLink>> = resp
+            .and_then(|v| v.pointer("/_embedded/links").cloned())
+            .and_then(|v| serde_json::from_value(v).ok());
+        out.extend(echoed.unwrap_or_else(|| chunk.to_vec()));
+    }
+    Ok(out)
+}
+
+/// Removes many links with `POST /{e}/unlink` (one request per 250; Kommo answers 204).
+pub async fn unlink_many(client: &Client, entity: &str, links: &[EntityLink]) -> Result<()> {
+    check_mass(entity, links, false)?;
+    for chunk in links.chunks(MASS_LINK_SIZE) {
+        let body = serde_json::to_value(chunk).map_err(|e| Error::invalid("links", e.to_string()))?;
+        let _: Option<serde_json::Value> = client
+            .send_json(Method::POST, &format!("{entity}/unlink"), &Query::new(), Some(&body))
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod mass_tests {
+    use super::*;
+
+    fn item(entity_id: i64, to: i64, kind: &str) -> EntityLink {
+        EntityLink {
+            entity_id,
+            to_entity_id: to,
+            to_entity_type: kind.into(),
+            metadata: None,
+        }
+    }
+
+    #[test]
+    fn mass_links_are_checked_before_sending() {
+        assert!(check_mass("leads", &[item(1, 2, "contacts")], true).is_ok());
+        let err = check_mass("leads", &[], true).unwrap_err().to_string();
+        assert!(err.contains("links: is empty"), "{err}");
+        let err = check_mass("tasks", &[item(1, 2, "contacts")], true)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("entityType"), "{err}");
+        let err = check_mass("leads", &[item(0, 2, "contacts")], true)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("links[0].entity_id"), "{err}");
+        let err = check_mass("leads", &[item(1, 2, "catalog_elements")], true)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("catalog_id"), "{err}");
+        // Unlinking a catalog element needs no catalog id.
+        assert!(check_mass("leads", &[item(1, 2, "catalog_elements")], false).is_ok());
+    }
+
+    #[test]
+    fn mass_link_items_serialise_as_kommo_expects() {
+        let v = serde_json::to_value(item(5, 6, "companies")).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({ "entity_id": 5, "to_entity_id": 6, "to_entity_type": "companies" })
+        );
+    }
+}

@@ -10,7 +10,7 @@ use crate::api::events::{self, Event, EventFilter};
 use crate::api::unsorted::{self, Unsorted, UnsortedFilter};
 use crate::node::args::{from_js, sdk, Failure};
 use crate::node::leads::{opt_vec, OneOrMany, PageArgs};
-use crate::node::tasks::{get_result, list_result};
+use crate::node::shapes::{get_result, list_result};
 
 get_result!(GetAccountResult, account, Account);
 get_result!(GetUserResult, user, User);

@@ -85,7 +85,11 @@ pub fn list_companies<'e>(
     let f: Option<ListEntitiesFilters> = from_js(env, "listCompanies", "filters", filters)?;
     let f = f.unwrap_or_default();
     sdk(env, config, move |client| async move {
-        let mut listing = companies::list_companies(&client, &f.filter(), &f.paging.options()).await?;
+        let filter = f
+            .filter(&client, crate::api::custom_fields::FieldEntity::Companies)
+            .await?;
+        let mut listing = companies::list_companies(&client, &filter, &f.paging.options()).await?;
+
         if let Some(g) = f.group_id {
             listing.items.retain(|c| c.group_id == Some(g));
         }

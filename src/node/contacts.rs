@@ -164,20 +164,33 @@ pub(crate) struct ListEntitiesFilters {
     pub ids: Option<Vec<i64>>,
     #[serde(default)]
     pub name: Option<String>,
+    /// Custom fields by name, id or code: `{ "Cargo": "Gerente", "Edad": { "from": 30 } }`.
+    #[serde(default)]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(flatten)]
     pub paging: crate::node::leads::PageArgs,
 }
 
 impl ListEntitiesFilters {
-    pub(crate) fn filter(&self) -> api::contacts::EntityFilter {
-        api::contacts::EntityFilter {
+    /// Kommo's filter; custom fields by name are resolved against `entity`'s cached definitions.
+    pub(crate) async fn filter(
+        &self,
+        client: &crate::api::Client,
+        entity: api::custom_fields::FieldEntity,
+    ) -> crate::error::Result<api::contacts::EntityFilter> {
+        let custom_fields = match &self.custom_fields {
+            Some(spec) => api::custom_fields::filters_by_name(client, entity, "custom_fields", spec).await?,
+            None => Vec::new(),
+        };
+        Ok(api::contacts::EntityFilter {
             ids: self.ids.clone().unwrap_or_default(),
             names: self.name.clone().into_iter().collect(),
             responsible_user_ids: crate::node::leads::opt_vec(self.responsible_user_id.clone()),
             created_by: Vec::new(),
             created_at: (self.created_at_from, self.created_at_to),
             updated_at: (self.updated_at_from, self.updated_at_to),
-        }
+            custom_fields,
+        })
     }
 }
 
@@ -240,7 +253,9 @@ pub fn list_contacts<'e>(
     let f: Option<ListEntitiesFilters> = crate::node::args::from_js(env, "listContacts", "filters", filters)?;
     let f = f.unwrap_or_default();
     crate::node::args::sdk(env, config, move |client| async move {
-        let mut listing = api::contacts::list_contacts(&client, &f.filter(), &f.paging.options()).await?;
+        let filter = f.filter(&client, api::custom_fields::FieldEntity::Contacts).await?;
+        let mut listing = api::contacts::list_contacts(&client, &filter, &f.paging.options()).await?;
+
         if let Some(g) = f.group_id {
             listing.items.retain(|c| c.group_id == Some(g));
         }

@@ -237,6 +237,9 @@ pub(crate) struct ListLeadsFilters {
     pub price_to: Option<i64>,
     #[serde(default)]
     pub ids: Option<Vec<i64>>,
+    /// Custom fields by name, id or code: `{ "Fuente": "Referido", "Unidades": { "from": 5 } }`.
+    #[serde(default)]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(flatten)]
     pub paging: PageArgs,
 }
@@ -259,6 +262,18 @@ pub(crate) async fn lead_filter(client: &Client, f: &ListLeadsFilters) -> ApiRes
             .collect()
     } else {
         leads::statuses_for(client, single_pipeline, &status_ids).await?
+    };
+    let custom_fields = match &f.custom_fields {
+        Some(spec) => {
+            crate::api::custom_fields::filters_by_name(
+                client,
+                crate::api::custom_fields::FieldEntity::Leads,
+                "custom_fields",
+                spec,
+            )
+            .await?
+        }
+        None => Vec::new(),
     };
     let mut ids = f.ids.clone().unwrap_or_default();
     if let Some(contact_id) = f.contact_id {
@@ -290,6 +305,7 @@ pub(crate) async fn lead_filter(client: &Client, f: &ListLeadsFilters) -> ApiRes
         price: (f.price_from, f.price_to),
         created_at: (f.created_at_from, f.created_at_to),
         updated_at: (f.updated_at_from, f.updated_at_to),
+        custom_fields,
         ..LeadFilter::default()
     }))
 }

@@ -229,3 +229,44 @@ pub fn unlink_entities<'e>(
         Ok(SuccessResult::ok())
     })
 }
+
+search_result!(LinkManyResult, links, crate::api::links::EntityLink);
+
+/// Links many entities of one type at once (`POST /{entityType}/link`, 250 links per request).
+/// Each link is `{ entity_id, to_entity_id, to_entity_type, metadata? }`. Resolves to
+/// `{ success, links, totalFound, error? }`.
+#[napi(
+    ts_args_type = "entityType: LinkEntityType, links: KommoEntityLink[], config: KommoConfigInput",
+    ts_return_type = "Promise<LinkManyResult>"
+)]
+pub fn link_many<'e>(
+    env: &'e Env,
+    entity_type: Unknown<'e>,
+    links_arg: Unknown<'e>,
+    config: Unknown<'e>,
+) -> Result<PromiseRaw<'e, Unknown<'e>>> {
+    let entity: String = from_js(env, "linkMany", "entityType", entity_type)?;
+    let items: Vec<crate::api::links::EntityLink> = from_js(env, "linkMany", "links", links_arg)?;
+    sdk(env, config, move |client| async move {
+        Ok(LinkManyResult::found(links::link_many(&client, &entity, &items).await?))
+    })
+}
+
+/// Removes many links at once (`POST /{entityType}/unlink`, 250 per request).
+#[napi(
+    ts_args_type = "entityType: LinkEntityType, links: KommoEntityLink[], config: KommoConfigInput",
+    ts_return_type = "Promise<LinkResult>"
+)]
+pub fn unlink_many<'e>(
+    env: &'e Env,
+    entity_type: Unknown<'e>,
+    links_arg: Unknown<'e>,
+    config: Unknown<'e>,
+) -> Result<PromiseRaw<'e, Unknown<'e>>> {
+    let entity: String = from_js(env, "unlinkMany", "entityType", entity_type)?;
+    let items: Vec<crate::api::links::EntityLink> = from_js(env, "unlinkMany", "links", links_arg)?;
+    sdk(env, config, move |client| async move {
+        links::unlink_many(&client, &entity, &items).await?;
+        Ok(SuccessResult::ok())
+    })
+}

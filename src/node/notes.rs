@@ -12,7 +12,8 @@ use crate::error::{Error, Result as ApiResult};
 use crate::node::args::{from_js, sdk, Failure};
 use crate::node::leads::PageArgs;
 use crate::node::promise_json;
-use crate::node::tasks::{get_result, list_result, BatchResult};
+use crate::node::shapes::{get_result, list_result};
+use crate::node::tasks::BatchResult;
 
 list_result!(ListNotesResult, notes, Note);
 get_result!(GetNoteResult, note, Note);

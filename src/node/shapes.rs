@@ -1,5 +1,5 @@
-//! Result shapes shared by the contact, company, catalog, link and tag SDK functions, built by
-//! macros so every `list*`, `search*`, `get*` and write result has the same fields and the same
+//! Result shapes shared by the SDK functions (contacts, companies, catalogs, links, tags, tasks,
+//! notes, account), built by macros so every `list*`, `search*`, `get*` and write result has the same fields and the same
 //! failure form as the original package (`{ success: false, <list>: [], error }`).
 
 /// `{ success, <field>: T[], totalFound, page, totalPages?, hasMore, nextPage?, capped?, error? }`
@@ -20,6 +20,9 @@ macro_rules! list_result {
             pub next_page: Option<u32>,
             #[serde(skip_serializing_if = "std::ops::Not::not")]
             pub capped: bool,
+            /// Set when some filters were applied to the returned page(s) because Kommo has no such filter.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub note: Option<String>,
             #[serde(skip_serializing_if = "Option::is_none")]
             pub error: Option<String>,
         }
@@ -35,6 +38,7 @@ macro_rules! list_result {
                     has_more: false,
                     next_page: None,
                     capped: false,
+                    note: None,
                     error: Some(error),
                 }
             }
@@ -51,6 +55,7 @@ macro_rules! list_result {
                     next_page: l.next_page,
                     capped: l.capped,
                     $field: l.items,
+                    note: None,
                     error: None,
                 }
             }
@@ -119,12 +124,19 @@ macro_rules! get_result {
         }
 
         impl $name {
+            #[allow(dead_code)]
             pub fn found(item: $ty) -> Self {
                 $name {
                     success: true,
                     $field: Some(item),
                     error: None,
                 }
+            }
+
+            /// Same as `found`.
+            #[allow(dead_code)]
+            pub fn ok(item: $ty) -> Self {
+                Self::found(item)
             }
         }
     };

@@ -257,6 +257,8 @@ export interface ListLeadsFilters extends PageOptions {
   updated_at_to?: number
   price_from?: number
   price_to?: number
+  /** Custom fields by name, code or id (`filter[custom_fields_values]`), e.g. `{ Fuente: 'Referido', Unidades: { from: 5 } }`. */
+  custom_fields?: Record<string, CustomFieldFilter>
 }
 
 export interface SearchLeadParams {
@@ -577,9 +579,12 @@ export interface ListContactsFilters extends PageOptions {
   created_at_to?: number
   updated_at_from?: number
   updated_at_to?: number
+  /** Custom fields by name, code or id (`filter[custom_fields_values]`). */
+  custom_fields?: Record<string, CustomFieldFilter>
 }
 
 export type ListCompaniesFilters = ListContactsFilters
+
 
 export interface GetContactResult {
   success: boolean
@@ -1617,4 +1622,23 @@ export interface KommoWebhook {
   unsorted?: KommoWebhookActions
   message?: KommoWebhookActions
   [entity: string]: unknown
+}
+
+// ---- api-gaps: custom-field filters ----
+/** One custom-field condition of a list filter: a value or any of several (select options by
+ * name, ignoring case and accents), or a range for numeric and date (Unix seconds) fields. */
+export type CustomFieldFilter = string | number | boolean | Array<string | number> | { from?: number; to?: number }
+
+// ---- api-gaps: mass links ----
+/** One link of `linkMany` / `unlinkMany`: from `entity_id` (of the call's entity type) to a target. */
+export interface KommoEntityLink extends KommoLink {
+  entity_id: number
+}
+
+export interface LinkManyResult {
+  success: boolean
+  /** The links Kommo wrote (with `entity_id`). */
+  links: KommoEntityLink[]
+  totalFound: number
+  error?: string
 }

@@ -1,58 +1,21 @@
 //! `/api/v4/companies`: list (filters, `query=`, `with=contacts,leads`), get by id, batch create,
 //! batch and single update.
 
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::embed;
 use super::field_values;
-use super::http::{parse_id, self_link, ApiResult, Problem};
-use super::list::{get_entity, list_entities};
+use super::http::self_link;
+use super::list::entity_routes;
 use super::query::Params;
 use super::store::{Company, EntityCore, EntityRef, EntityType, Id, Store};
-use super::write::{self, ItemCtx, Writable};
+use super::write::{ItemCtx, Writable};
 use super::AppState;
-
-const PATH: &str = "/api/v4/companies";
 
 /// The company routes.
 pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route(PATH, get(list).post(create).patch(update_batch))
-        .route("/api/v4/companies/{id}", get(get_one).patch(update_one))
-}
-
-async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult {
-    let params = Params::parse(raw.as_deref());
-    let store = state.store();
-    let render = |c: &Company| render(&store, &state.base_url, c, &params);
-    list_entities(&store, &state.url(PATH), &params, |_| true, render)
-}
-
-async fn get_one(State(state): State<AppState>, Path(segment): Path<String>, RawQuery(raw): RawQuery) -> ApiResult {
-    let params = Params::parse(raw.as_deref());
-    let store = state.store();
-    let url = state.url(&format!("{PATH}/{segment}"));
-    let render = |c: &Company| render(&store, &state.base_url, c, &params);
-    get_entity(&store, state.missing_entity(), &url, &segment, render)
-}
-
-async fn create(State(state): State<AppState>, body: Bytes) -> ApiResult {
-    write::create_batch::<Company>(&mut state.store(), &state.base_url, &body)
-}
-
-async fn update_batch(State(state): State<AppState>, body: Bytes) -> ApiResult {
-    write::update_batch::<Company>(&mut state.store(), &state.base_url, &body)
-}
-
-async fn update_one(State(state): State<AppState>, Path(segment): Path<String>, body: Bytes) -> ApiResult {
-    let Some(id) = parse_id(&segment) else {
-        return Err(Problem::no_route("PATCH", &state.url(&format!("{PATH}/{segment}"))));
-    };
-    write::update_one::<Company>(&mut state.store(), &state.base_url, id, &body)
+    entity_routes::<Company>(render)
 }
 
 /// A company as Kommo returns it; `contacts` and `leads` are embedded on request.

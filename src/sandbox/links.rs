@@ -2,6 +2,10 @@
 //! `filter[to_entity_type]`, `filter[to_catalog_id]`), `…/link` and `…/unlink` (array bodies;
 //! unlink answers 204), reading and writing the same link tables the `_embedded` blocks use.
 //!
+//! Mass links: `POST /api/v4/{e}/link` and `/unlink` take the same items with the source's
+//! `entity_id` in each, so one request links many entities (an unknown `entity_id` is a
+//! validation error of that item; nothing is written then, as for the other batch writes).
+//!
 //! Linking two entities that are already linked answers 500, as observed on Kommo; linking a
 //! catalog element again updates its quantity.
 
@@ -37,6 +41,14 @@ pub(super) fn routes() -> Router<AppState> {
                 .route(
                     &format!("{base}/unlink"),
                     post(move |s: State<AppState>, id: Path<String>, b: Bytes| unlink(entity, s, id, b)),
+                )
+                .route(
+                    &format!("/api/v4/{}/link", entity.as_str()),
+                    post(move |s: State<AppState>, b: Bytes| mass_link(entity, s, b)),
+                )
+                .route(
+                    &format!("/api/v4/{}/unlink", entity.as_str()),
+                    post(move |s: State<AppState>, b: Bytes| mass_unlink(entity, s, b)),
                 )
         })
 }
@@ -234,50 +246,7 @@ async fn link(
     {
         return Err(Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"));
     }
-    let mut echo = Vec::new();
-    for t in targets {
-        match t {
-            Target::Entity(other, is_main) => {
-                let main = is_main && other.kind == EntityType::Contacts && me.kind == EntityType::Leads;
-                store.link(me, other, main);
-                let metadata = if main { json!({ "is_main": true }) } else { Value::Null };
-                echo.push((other.id, other.kind.as_str(), metadata));
-            }
-            Target::Element {
-                catalog_id,
-                element_id,
-                quantity,
-            } => {
-                let links = &mut store.lists.element_links;
-                match links.iter_mut().find(|l| l.entity == me && l.element_id == element_id) {
-                    Some(l) => l.quantity = quantity,
-                    None => links.push(ElementLink {
-                        entity: me,
-                        catalog_id,
-                        element_id,
-                        quantity,
-                    }),
-                }
-                echo.push((
-                    element_id,
-                    "catalog_elements",
-                    json!({ "quantity": quantity, "catalog_id": catalog_id }),
-                ));
-            }
-        }
-    }
-    let items: Vec<Value> = echo
-        .into_iter()
-        .map(|(id, kind, metadata)| {
-            json!({
-                "entity_id": me.id,
-                "entity_type": me.kind.as_str(),
-                "to_entity_id": id,
-                "to_entity_type": kind,
-                "metadata": metadata,
-            })
-        })
-        .collect();
+    let items: Vec<Value> = targets.into_iter().map(|t| apply(&mut store, me, t)).collect();
     Ok(hal(json!({
         "_total_items": items.len(),
         "_links": self_link(state.url(&format!("/api/v4/{}/{}/link", me.kind.as_str(), me.id))),
@@ -298,31 +267,165 @@ async fn unlink(
     let mut removals = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let mut ctx = ItemCtx::new(i, item.as_object());
-        let id = ctx.int(item.get("to_entity_id"), "to_entity_id");
-        let kind = ctx.string(item.get("to_entity_type"), "to_entity_type");
-        match (id, kind.as_deref()) {
-            (Some(id), Some("catalog_elements")) => removals.push((id, None)),
-            (Some(id), Some(k)) => match kind_of(k) {
-                Some(kind) => removals.push((id, Some(kind))),
-                None => ctx.not_supported("to_entity_type"),
-            },
-            (None, _) if item.get("to_entity_id").is_none() => ctx.missing("to_entity_id"),
-            (_, None) if item.get("to_entity_type").is_none() => ctx.missing("to_entity_type"),
-            _ => {}
-        }
+        removals.extend(removal_of(&mut ctx, item));
         failed.extend(ctx.into_errors());
     }
     if !failed.is_empty() {
         return Err(Problem::validation(failed));
     }
     for (id, kind) in removals {
-        match kind {
-            None => store
-                .lists
-                .element_links
-                .retain(|l| !(l.entity == me && l.element_id == id)),
-            Some(kind) => store.unlink(me, EntityRef::new(kind, id)),
-        }
+        remove(&mut store, me, id, kind);
     }
     Ok(no_content())
+}
+
+/// Writes one validated link of `me` and returns its echo as Kommo answers it.
+fn apply(store: &mut Store, me: EntityRef, t: Target) -> Value {
+    let (id, kind, metadata) = match t {
+        Target::Entity(other, is_main) => {
+            let main = is_main && other.kind == EntityType::Contacts && me.kind == EntityType::Leads;
+            store.link(me, other, main);
+            let metadata = if main { json!({ "is_main": true }) } else { Value::Null };
+            (other.id, other.kind.as_str(), metadata)
+        }
+        Target::Element {
+            catalog_id,
+            element_id,
+            quantity,
+        } => {
+            let links = &mut store.lists.element_links;
+            match links.iter_mut().find(|l| l.entity == me && l.element_id == element_id) {
+                Some(l) => l.quantity = quantity,
+                None => links.push(ElementLink {
+                    entity: me,
+                    catalog_id,
+                    element_id,
+                    quantity,
+                }),
+            }
+            (
+                element_id,
+                "catalog_elements",
+                json!({ "quantity": quantity, "catalog_id": catalog_id }),
+            )
+        }
+    };
+    json!({
+        "entity_id": me.id,
+        "entity_type": me.kind.as_str(),
+        "to_entity_id": id,
+        "to_entity_type": kind,
+        "metadata": metadata,
+    })
+}
+
+/// The source of a mass link item: its `entity_id`, an existing entity of the path's type.
+fn source_of(store: &Store, kind: EntityType, item: &Value, index: usize) -> Result<EntityRef, ItemCtx> {
+    let mut ctx = ItemCtx::new(index, item.as_object());
+    match ctx.int(item.get("entity_id"), "entity_id") {
+        Some(id) if exists(store, EntityRef::new(kind, id)) => Ok(EntityRef::new(kind, id)),
+        Some(_) => {
+            ctx.not_supported("entity_id");
+            Err(ctx)
+        }
+        None => {
+            if item.get("entity_id").is_none() {
+                ctx.missing("entity_id");
+            }
+            Err(ctx)
+        }
+    }
+}
+
+/// `POST /api/v4/{e}/link`: `[{entity_id, to_entity_id, to_entity_type, metadata?}, ...]`.
+async fn mass_link(entity: EntityType, State(state): State<AppState>, body: Bytes) -> ApiResult {
+    let mut store = state.store();
+    let items = batch_items(&body)?;
+    let mut ok = Vec::new();
+    let mut failed = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match source_of(&store, entity, item, i).and_then(|me| parse_target(&store, me, item, i).map(|t| (me, t))) {
+            Ok(pair) => ok.push(pair),
+            Err(ctx) => failed.extend(ctx.into_errors()),
+        }
+    }
+    if !failed.is_empty() {
+        return Err(Problem::validation(failed));
+    }
+    if ok
+        .iter()
+        .any(|(me, t)| matches!(t, Target::Entity(other, _) if store.is_linked(*me, *other)))
+    {
+        return Err(Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"));
+    }
+    let links: Vec<Value> = ok.into_iter().map(|(me, t)| apply(&mut store, me, t)).collect();
+    Ok(hal(json!({
+        "_total_items": links.len(),
+        "_links": self_link(state.url(&format!("/api/v4/{}/link", entity.as_str()))),
+        "_embedded": { "links": links },
+    })))
+}
+
+/// `POST /api/v4/{e}/unlink`: the same items; answers 204.
+async fn mass_unlink(entity: EntityType, State(state): State<AppState>, body: Bytes) -> ApiResult {
+    let mut store = state.store();
+    let items = batch_items(&body)?;
+    let mut failed = Vec::new();
+    let mut removals = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let me = match source_of(&store, entity, item, i) {
+            Ok(me) => me,
+            Err(ctx) => {
+                failed.extend(ctx.into_errors());
+                continue;
+            }
+        };
+        let mut ctx = ItemCtx::new(i, item.as_object());
+        removals.extend(removal_of(&mut ctx, item).map(|(id, kind)| (me, id, kind)));
+        failed.extend(ctx.into_errors());
+    }
+    if !failed.is_empty() {
+        return Err(Problem::validation(failed));
+    }
+    for (me, id, kind) in removals {
+        remove(&mut store, me, id, kind);
+    }
+    Ok(no_content())
+}
+
+/// The target of an unlink item: its id and kind (`None` for a catalog element); problems go
+/// to `ctx`.
+fn removal_of(ctx: &mut ItemCtx, item: &Value) -> Option<(Id, Option<EntityType>)> {
+    let id = ctx.int(item.get("to_entity_id"), "to_entity_id");
+    let kind = ctx.string(item.get("to_entity_type"), "to_entity_type");
+    match (id, kind.as_deref()) {
+        (Some(id), Some("catalog_elements")) => Some((id, None)),
+        (Some(id), Some(k)) => match kind_of(k) {
+            Some(kind) => Some((id, Some(kind))),
+            None => {
+                ctx.not_supported("to_entity_type");
+                None
+            }
+        },
+        (None, _) if item.get("to_entity_id").is_none() => {
+            ctx.missing("to_entity_id");
+            None
+        }
+        (_, None) if item.get("to_entity_type").is_none() => {
+            ctx.missing("to_entity_type");
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Removes the link of `me` to `id` (a catalog element when `kind` is `None`).
+fn remove(store: &mut Store, me: EntityRef, id: Id, kind: Option<EntityType>) {
+    match kind {
+        None => store
+            .lists
+            .element_links
+            .retain(|l| !(l.entity == me && l.element_id == id)),
+        Some(kind) => store.unlink(me, EntityRef::new(kind, id)),
+    }
 }

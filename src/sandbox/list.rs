@@ -5,7 +5,7 @@ use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use super::http::{hal, no_content, parse_id, ApiResult, Problem};
-use super::query::{Direction, Filter, Order, Paging, Params, Range};
+use super::query::{Direction, FieldCondition, Filter, Order, Paging, Params, Range};
 use super::store::{Entity, EntityCore, Id, Store};
 use super::MissingEntity;
 
@@ -165,11 +165,13 @@ pub struct CommonFilter {
     created_at: Option<Range>,
     updated_at: Option<Range>,
     closest_task_at: Option<Range>,
+    custom_fields: Vec<FieldCondition>,
 }
 
 impl CommonFilter {
     /// Reads `filter[id]`, `filter[name]`, `filter[responsible_user_id]`, `filter[created_by]`,
-    /// `filter[updated_by]`, `filter[created_at]`, `filter[updated_at]`, `filter[closest_task_at]`.
+    /// `filter[updated_by]`, `filter[created_at]`, `filter[updated_at]`, `filter[closest_task_at]`
+    /// and `filter[custom_fields_values][<field_id>]` (values or `[from]`/`[to]`).
     pub fn parse(filter: &Filter) -> Result<Self, Problem> {
         Ok(Self {
             ids: filter.ids("id")?,
@@ -182,6 +184,7 @@ impl CommonFilter {
             created_at: filter.range("created_at")?,
             updated_at: filter.range("updated_at")?,
             closest_task_at: filter.range("closest_task_at")?,
+            custom_fields: filter.custom_fields()?,
         })
     }
 
@@ -202,6 +205,7 @@ impl CommonFilter {
             && self
                 .closest_task_at
                 .is_none_or(|r| core.closest_task_at.is_some_and(|at| r.contains(at)))
+            && self.custom_fields.iter().all(|c| c.matches(&core.custom_fields))
     }
 }
 
@@ -249,6 +253,63 @@ impl Search {
 /// The ASCII digits of `text`, in order.
 pub fn digits_of(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// How list and get answers render one entity: `(store, base URL, entity, request params)`.
+pub type RenderFn<T> = fn(&Store, &str, &T, &Params) -> Value;
+
+/// The routes of a main entity type with no filters of its own (contacts, companies):
+/// `GET|POST|PATCH /api/v4/{e}` (list, batch create, batch update) and `GET|PATCH
+/// /api/v4/{e}/{id}`, each entity rendered by `render`.
+pub fn entity_routes<T>(render: RenderFn<T>) -> axum::Router<super::AppState>
+where
+    T: super::write::Writable + Send + Sync + 'static,
+{
+    use super::write::{create_batch, update_batch, update_one};
+    use super::AppState;
+    use axum::body::Bytes;
+    use axum::extract::{Path, RawQuery, State};
+    use axum::routing::get;
+
+    let base = format!("/api/v4/{}", T::TYPE.as_str());
+    let list = move |State(state): State<AppState>, RawQuery(raw): RawQuery| async move {
+        let params = Params::parse(raw.as_deref());
+        let store = state.store();
+        let url = state.url(&format!("/api/v4/{}", T::TYPE.as_str()));
+        list_entities(
+            &store,
+            &url,
+            &params,
+            |_: &T| true,
+            |e: &T| render(&store, &state.base_url, e, &params),
+        )
+    };
+    let get_one = move |State(state): State<AppState>, Path(segment): Path<String>, RawQuery(raw): RawQuery| async move {
+        let params = Params::parse(raw.as_deref());
+        let store = state.store();
+        let url = state.url(&format!("/api/v4/{}/{segment}", T::TYPE.as_str()));
+        get_entity(&store, state.missing_entity(), &url, &segment, |e: &T| {
+            render(&store, &state.base_url, e, &params)
+        })
+    };
+    let create = |State(state): State<AppState>, body: Bytes| async move {
+        create_batch::<T>(&mut state.store(), &state.base_url, &body)
+    };
+    let patch_many = |State(state): State<AppState>, body: Bytes| async move {
+        update_batch::<T>(&mut state.store(), &state.base_url, &body)
+    };
+    let patch_one = |State(state): State<AppState>, Path(segment): Path<String>, body: Bytes| async move {
+        let Some(id) = parse_id(&segment) else {
+            return Err(Problem::no_route(
+                "PATCH",
+                &state.url(&format!("/api/v4/{}/{segment}", T::TYPE.as_str())),
+            ));
+        };
+        update_one::<T>(&mut state.store(), &state.base_url, id, &body)
+    };
+    axum::Router::new()
+        .route(&base, get(list).post(create).patch(patch_many))
+        .route(&format!("{base}/{{id}}"), get(get_one).patch(patch_one))
 }
 
 #[cfg(test)]

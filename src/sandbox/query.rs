@@ -7,10 +7,11 @@
 
 use std::collections::BTreeMap;
 
+use serde_json::Value;
 use url::form_urlencoded;
 
 use super::http::Problem;
-use super::store::Id;
+use super::store::{FieldValues, Id};
 
 /// Page size when `limit` is absent.
 pub const DEFAULT_LIMIT: usize = 50;
@@ -271,6 +272,92 @@ impl Filter {
     }
 }
 
+/// One `filter[custom_fields_values][<field_id>]...` condition of a list request.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FieldCondition {
+    /// The custom field.
+    pub field_id: Id,
+    /// Wanted values (any of them): a stored value equal to one ignoring case, equal as a
+    /// number, or an option whose enum id it is.
+    pub values: Vec<String>,
+    /// Lower bound for numeric and date (Unix seconds) values.
+    pub from: Option<f64>,
+    /// Upper bound.
+    pub to: Option<f64>,
+}
+
+impl FieldCondition {
+    /// Whether an entity's field values satisfy the condition (a field without values never does).
+    pub fn matches(&self, fields: &[FieldValues]) -> bool {
+        let Some(field) = fields.iter().find(|f| f.field_id == self.field_id) else {
+            return false;
+        };
+        let number = |v: &Value| match v {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        };
+        let value_ok = self.values.is_empty()
+            || field.values.iter().any(|stored| {
+                self.values.iter().any(|wanted| {
+                    let wanted_number = wanted.trim().parse::<f64>().ok();
+                    stored.enum_id.is_some_and(|e| e.to_string() == wanted.trim())
+                        || match &stored.value {
+                            Value::String(s) => s.to_lowercase() == wanted.to_lowercase(),
+                            Value::Bool(b) => {
+                                matches!((b, wanted.trim()), (true, "1" | "true") | (false, "0" | "false"))
+                            }
+                            other => number(other).is_some() && number(other) == wanted_number,
+                        }
+                        || (number(&stored.value).is_some() && number(&stored.value) == wanted_number)
+                })
+            });
+        let range_ok = (self.from.is_none() && self.to.is_none())
+            || field.values.iter().any(|stored| {
+                number(&stored.value)
+                    .is_some_and(|x| self.from.is_none_or(|f| x >= f) && self.to.is_none_or(|t| x <= t))
+            });
+        value_ok && range_ok
+    }
+}
+
+impl Filter {
+    /// `filter[custom_fields_values][<field_id>][]=v` (also `=v` and `[0]=v`; several values
+    /// mean any of them) and `filter[custom_fields_values][<field_id>][from|to]=n`. A field id or
+    /// bound that is not a number is a 400, as for the other filters.
+    pub fn custom_fields(&self) -> Result<Vec<FieldCondition>, Problem> {
+        let mut out: Vec<FieldCondition> = Vec::new();
+        for (path, value) in self.entries.iter().filter(|(p, _)| p[0] == "custom_fields_values") {
+            let name = format!("filter[{}]", path.join("]["));
+            let field_id = path
+                .get(1)
+                .and_then(|f| f.trim().parse::<Id>().ok())
+                .ok_or_else(|| invalid_param(&name, value))?;
+            let i = match out.iter().position(|c| c.field_id == field_id) {
+                Some(i) => i,
+                None => {
+                    out.push(FieldCondition {
+                        field_id,
+                        ..FieldCondition::default()
+                    });
+                    out.len() - 1
+                }
+            };
+            let bound = |v: &str| v.trim().parse::<f64>().map_err(|_| invalid_param(&name, v));
+            match path.get(2).map(String::as_str) {
+                Some("from") => out[i].from = Some(bound(value)?),
+                Some("to") => out[i].to = Some(bound(value)?),
+                None => out[i].values.push(value.clone()),
+                Some(index) if index.chars().all(|c| c.is_ascii_digit()) && path.len() == 3 => {
+                    out[i].values.push(value.clone())
+                }
+                Some(_) => return Err(invalid_param(&name, value)),
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// Splits `filter[a][b]` into `("filter", ["a", "b"])`; a malformed key stays whole.
 fn split_key(key: &str) -> (String, Vec<String>) {
     let Some(open) = key.find('[') else {
@@ -365,5 +452,75 @@ mod tests {
             params.page_href("http://h/api/v4/contacts", paging, 2),
             "http://h/api/v4/contacts?query=ju&filter%5Bid%5D%5B%5D=1&limit=50&page=2"
         );
+    }
+}
+
+#[cfg(test)]
+mod field_filter_tests {
+    use super::*;
+    use crate::sandbox::store::FieldValue;
+    use serde_json::json;
+
+    fn values(field_id: Id, items: &[(Value, Option<Id>)]) -> Vec<FieldValues> {
+        vec![FieldValues {
+            field_id,
+            values: items
+                .iter()
+                .map(|(value, enum_id)| FieldValue {
+                    value: value.clone(),
+                    enum_id: *enum_id,
+                })
+                .collect(),
+        }]
+    }
+
+    fn conditions(query: &str) -> Result<Vec<FieldCondition>, Problem> {
+        Params::parse(Some(query)).filter().custom_fields()
+    }
+
+    #[test]
+    fn custom_field_values_match_text_enum_ids_and_numbers() {
+        let c = conditions(
+            "filter%5Bcustom_fields_values%5D%5B7%5D%5B%5D=referido&filter%5Bcustom_fields_values%5D%5B7%5D%5B%5D=55",
+        )
+        .unwrap();
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].values, ["referido", "55"]);
+        assert!(
+            c[0].matches(&values(7, &[(json!("Referido"), Some(1))])),
+            "text ignores case"
+        );
+        assert!(
+            c[0].matches(&values(7, &[(json!("Evento"), Some(55))])),
+            "an option's enum id"
+        );
+        assert!(!c[0].matches(&values(7, &[(json!("Evento"), Some(56))])));
+        assert!(!c[0].matches(&values(8, &[(json!("Referido"), None)])), "another field");
+        let n = conditions("filter[custom_fields_values][9]=25").unwrap();
+        assert!(n[0].matches(&values(9, &[(json!("25"), None)])));
+        assert!(n[0].matches(&values(9, &[(json!(25), None)])));
+        let b = conditions("filter[custom_fields_values][3][0]=1").unwrap();
+        assert!(b[0].matches(&values(3, &[(json!(true), None)])));
+        assert!(!b[0].matches(&values(3, &[(json!(false), None)])));
+    }
+
+    #[test]
+    fn custom_field_ranges_bound_numbers_and_dates() {
+        let c = conditions("filter[custom_fields_values][9][from]=20&filter[custom_fields_values][9][to]=30").unwrap();
+        assert_eq!((c[0].from, c[0].to), (Some(20.0), Some(30.0)));
+        assert!(c[0].matches(&values(9, &[(json!("25"), None)])));
+        assert!(!c[0].matches(&values(9, &[(json!(31), None)])));
+        let from = conditions("filter[custom_fields_values][9][from]=1767225600").unwrap();
+        assert!(from[0].matches(&values(9, &[(json!(1767312000), None)])));
+        assert!(!from[0].matches(&values(9, &[(json!("text"), None)])));
+    }
+
+    #[test]
+    fn malformed_custom_field_filters_are_400s() {
+        assert!(conditions("filter[custom_fields_values][abc][]=1").is_err());
+        assert!(conditions("filter[custom_fields_values][9][from]=soon").is_err());
+        assert!(conditions("filter[custom_fields_values][9][max]=1").is_err());
+        assert!(conditions("filter[custom_fields_values]=1").is_err());
+        assert!(conditions("filter[name]=x").unwrap().is_empty());
     }
 }

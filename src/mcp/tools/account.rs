@@ -777,9 +777,9 @@ for spam or duplicates; this cannot be undone from here.",
             Meta {
                 name: "kommo_list_loss_reasons",
                 title: "List loss reasons",
-                description: "List the reasons a lead can be marked lost for, with their ids (loss_reason_id when \
-moving a lead to stage 143).",
-                toolset: "leads",
+                description: "The reasons a lead can be marked lost (stage 143) for, with their ids.",
+                toolset: "account",
+
                 access: Access::Read,
             },
             list_loss_reasons,

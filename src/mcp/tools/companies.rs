@@ -29,6 +29,9 @@ pub struct ListCompaniesArgs {
     /// Only companies of this responsible user.
     #[serde(default)]
     pub responsible_user_id: Option<i64>,
+    /// Custom fields by name: {"Sector": "Logística", "Empleados": {"from": 50}}.
+    #[serde(default)]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// Page number, from 1.
     #[serde(default)]
     pub page: Option<u32>,
@@ -95,10 +98,24 @@ async fn list_companies(ctx: Context, a: ListCompaniesArgs) -> Result<CompanyPag
     if let Some(q) = &a.query {
         check_len("query", q, 200)?;
     }
+    let custom_fields = match &a.custom_fields {
+        Some(spec) => {
+            crate::api::custom_fields::filters_by_name(
+                &ctx.client,
+                crate::api::custom_fields::FieldEntity::Companies,
+                "custom_fields",
+                spec,
+            )
+            .await?
+        }
+        None => Vec::new(),
+    };
     let filter = EntityFilter {
         responsible_user_ids: a.responsible_user_id.into_iter().collect(),
+        custom_fields,
         ..EntityFilter::default()
     };
+
     let opts = ListOptions {
         page: a.page,
         limit: a.limit,
@@ -185,6 +202,17 @@ pub struct CreateCompanyArgs {
 }
 
 async fn create_company(ctx: Context, a: CreateCompanyArgs) -> Result<Written, Error> {
+    let id = companies::create_one(&ctx.client, create_body(a)?).await?;
+    Ok(Written {
+        entity: "company",
+        id,
+        action: "created".into(),
+    })
+}
+
+/// The Kommo company object for `kommo_create_company`'s arguments (also one item of
+/// `kommo_batch_companies`).
+pub(super) fn create_body(a: CreateCompanyArgs) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
     check_len("name", &a.name, 255)?;
     if a.name.trim().is_empty() {
         return Err(Error::invalid("name", "must not be empty"));
@@ -207,12 +235,7 @@ async fn create_company(ctx: Context, a: CreateCompanyArgs) -> Result<Written, E
         }),
         ..CompanyData::default()
     };
-    let id = companies::create_one(&ctx.client, data.to_map()?).await?;
-    Ok(Written {
-        entity: "company",
-        id,
-        action: "created".into(),
-    })
+    data.to_map()
 }
 
 /// Arguments of `kommo_update_company`.
@@ -237,6 +260,18 @@ pub struct UpdateCompanyArgs {
 }
 
 async fn update_company(ctx: Context, a: UpdateCompanyArgs) -> Result<Written, Error> {
+    let (company_id, body) = update_body(a)?;
+    let id = companies::update_one(&ctx.client, company_id, body).await?;
+    Ok(Written {
+        entity: "company",
+        id,
+        action: "updated".into(),
+    })
+}
+
+/// The company id and changes for `kommo_update_company`'s arguments (also one update item of
+/// `kommo_batch_companies`).
+pub(super) fn update_body(a: UpdateCompanyArgs) -> Result<(i64, serde_json::Map<String, serde_json::Value>), Error> {
     let data = CompanyData {
         name: a.name,
         responsible_user_id: a.responsible_user_id,
@@ -250,12 +285,7 @@ async fn update_company(ctx: Context, a: UpdateCompanyArgs) -> Result<Written, E
             "nothing to change: give name, responsible_user_id, phones or emails",
         ));
     }
-    let id = companies::update_one(&ctx.client, a.company_id, data.to_map()?).await?;
-    Ok(Written {
-        entity: "company",
-        id,
-        action: "updated".into(),
-    })
+    Ok((a.company_id, data.to_map()?))
 }
 
 /// Company tools.

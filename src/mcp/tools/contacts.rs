@@ -12,11 +12,9 @@ use crate::mcp::format::{self, ContactSummary};
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchByPhoneArgs {
-    /// Phone number in any common format: "+57 300 123 4567", "0057 300 123 4567",
-    /// "(300) 123-4567", "300.123.4567" or plain digits, with or without the country code.
+    /// Any format, e.g. "+57 300 123 4567", "(300) 123-4567".
     pub phone: String,
-    /// Optional name to narrow the matches: every word must appear in the contact's name
-    /// (case and accents are ignored).
+    /// Narrows matches: words that must all be in the name.
     #[serde(default)]
     pub name: Option<String>,
 }
@@ -87,7 +85,7 @@ async fn search_by_phone(ctx: Context, args: SearchByPhoneArgs) -> Result<PhoneM
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchByEmailArgs {
-    /// Email address, e.g. "juan.perez@example.co" (case is ignored).
+    /// E.g. "juan@example.co".
     pub email: String,
 }
 
@@ -136,7 +134,6 @@ async fn search_by_email(ctx: Context, a: SearchByEmailArgs) -> Result<ContactMa
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetContactArgs {
-    /// The contact id.
     #[serde(rename = "contactId", alias = "contact_id")]
     pub contact_id: i64,
 }
@@ -206,16 +203,15 @@ async fn get_contact(ctx: Context, a: GetContactArgs) -> Result<ContactDetail, E
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListContactsArgs {
-    /// Full-text search in names, phones, emails and other fields.
+    /// Full-text search.
     #[serde(default)]
     pub query: Option<String>,
-    /// Only contacts of this responsible user.
     #[serde(default)]
     pub responsible_user_id: Option<i64>,
-    /// Page number, from 1.
+    /// From 1.
     #[serde(default)]
     pub page: Option<u32>,
-    /// Contacts per page, up to 250 (default 50).
+    /// Up to 250 (default 50).
     #[serde(default)]
     pub limit: Option<u32>,
 }
@@ -282,26 +278,24 @@ async fn list_contacts(ctx: Context, a: ListContactsArgs) -> Result<ContactPage,
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateContactArgs {
-    /// Full name, e.g. "Juan Pérez" (or give first_name and last_name).
+    /// Or first_name, last_name.
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
     pub first_name: Option<String>,
     #[serde(default)]
     pub last_name: Option<String>,
-    /// Responsible user id.
     #[serde(default)]
     pub responsible_user_id: Option<i64>,
-    /// Phones: "+57 300 123 4567" or {"value": "...", "type": "MOB"} (WORK, WORKDD, MOB, FAX, HOME, OTHER).
+    /// "+57 300 123 4567" or {value, type}; type WORK, WORKDD, MOB, FAX, HOME or OTHER.
     #[serde(default)]
     pub phones: Option<Vec<contacts::TypedValue>>,
-    /// Emails: "a@b.co" or {"value": "...", "type": "PRIV"} (WORK, PRIV, OTHER).
+    /// "a@b.co" or {value, type}; type WORK, PRIV or OTHER.
     #[serde(default)]
     pub emails: Option<Vec<contacts::TypedValue>>,
-    /// Company to link the contact to.
     #[serde(default)]
     pub company_id: Option<i64>,
-    /// Tag names to attach (created if new).
+    /// Names; new ones are created.
     #[serde(default)]
     pub tags: Option<Vec<String>>,
 }
@@ -318,6 +312,17 @@ fn tag_writes(tags: Option<Vec<String>>) -> Option<Vec<crate::api::model::TagWri
 }
 
 async fn create_contact(ctx: Context, a: CreateContactArgs) -> Result<format::Written, Error> {
+    let id = contacts::create_one(&ctx.client, create_body(a)?).await?;
+    Ok(format::Written {
+        entity: "contact",
+        id,
+        action: "created".into(),
+    })
+}
+
+/// The Kommo contact object for `kommo_create_contact`'s arguments (also one item of
+/// `kommo_batch_contacts`).
+pub(super) fn create_body(a: CreateContactArgs) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
     for (arg, v) in [
         ("name", &a.name),
         ("first_name", &a.first_name),
@@ -348,19 +353,13 @@ async fn create_contact(ctx: Context, a: CreateContactArgs) -> Result<format::Wr
         }),
         ..Default::default()
     };
-    let id = contacts::create_one(&ctx.client, data.to_map()?).await?;
-    Ok(format::Written {
-        entity: "contact",
-        id,
-        action: "created".into(),
-    })
+    data.to_map()
 }
 
 /// Arguments of `kommo_update_contact`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateContactArgs {
-    /// The contact id.
     #[serde(rename = "contactId", alias = "contact_id")]
     pub contact_id: i64,
     #[serde(default)]
@@ -369,18 +368,29 @@ pub struct UpdateContactArgs {
     pub first_name: Option<String>,
     #[serde(default)]
     pub last_name: Option<String>,
-    /// New responsible user.
     #[serde(default)]
     pub responsible_user_id: Option<i64>,
-    /// Replaces all phones: "+57 300 123 4567" or {"value": "...", "type": "MOB"}.
+    /// As in kommo_create_contact.
     #[serde(default)]
     pub phones: Option<Vec<contacts::TypedValue>>,
-    /// Replaces all emails: "a@b.co" or {"value": "...", "type": "PRIV"}.
+    /// As in kommo_create_contact.
     #[serde(default)]
     pub emails: Option<Vec<contacts::TypedValue>>,
 }
 
 async fn update_contact(ctx: Context, a: UpdateContactArgs) -> Result<format::Written, Error> {
+    let (contact_id, body) = update_body(a)?;
+    let id = contacts::update_one(&ctx.client, contact_id, body).await?;
+    Ok(format::Written {
+        entity: "contact",
+        id,
+        action: "updated".into(),
+    })
+}
+
+/// The contact id and changes for `kommo_update_contact`'s arguments (also one update item of
+/// `kommo_batch_contacts`).
+pub(super) fn update_body(a: UpdateContactArgs) -> Result<(i64, serde_json::Map<String, serde_json::Value>), Error> {
     let data = contacts::ContactData {
         name: a.name,
         first_name: a.first_name,
@@ -396,12 +406,7 @@ async fn update_contact(ctx: Context, a: UpdateContactArgs) -> Result<format::Wr
             "nothing to change: give name, first_name, last_name, responsible_user_id, phones or emails",
         ));
     }
-    let id = contacts::update_one(&ctx.client, a.contact_id, data.to_map()?).await?;
-    Ok(format::Written {
-        entity: "contact",
-        id,
-        action: "updated".into(),
-    })
+    Ok((a.contact_id, data.to_map()?))
 }
 
 /// Contact tools.
@@ -415,9 +420,8 @@ pub fn tools() -> Vec<ToolDef> {
             Meta {
                 name: "kommo_search_contact_by_email",
                 title: "Find contacts by email",
-                description: "Find Kommo contacts that have this email address (case is ignored). Only contacts \
-whose email field equals the address are returned, one line each with id, name, phones, emails and company. \
-Use kommo_search_contact_by_phone for phone numbers.",
+                description: "Find contacts whose email equals the address (case ignored), one line each.",
+
                 toolset: "contacts",
                 access: Access::Read,
             },
@@ -427,8 +431,7 @@ Use kommo_search_contact_by_phone for phone numbers.",
             Meta {
                 name: "kommo_get_contact",
                 title: "Get a contact",
-                description: "Get one contact by id: name, phones and emails with their types, company, lead ids, \
-tags and other custom field values.",
+                description: "One contact by id: phones, emails, company, lead ids, tags, custom fields.",
                 toolset: "contacts",
                 access: Access::Read,
             },
@@ -438,8 +441,8 @@ tags and other custom field values.",
             Meta {
                 name: "kommo_list_contacts",
                 title: "List contacts",
-                description: "List contacts page by page, optionally with a full-text query or one responsible \
-user. One line per contact and a paging hint. To find a person by phone or email use the search tools instead.",
+                description: "List contacts, optionally by text or responsible user (to find a person, use the \
+search tools).",
                 toolset: "contacts",
                 access: Access::Read,
             },
@@ -449,9 +452,8 @@ user. One line per contact and a paging hint. To find a person by phone or email
             Meta {
                 name: "kommo_create_contact",
                 title: "Create a contact",
-                description: "Create a contact with name, phones and emails (with types such as MOB or PRIV), \
-linked to a company and tagged, in one request. Search by phone or email first to avoid duplicates. Returns \
-the new contact id.",
+                description: "Create a contact with phones, emails, company and tags (search first: no \
+duplicates).",
                 toolset: "contacts",
                 access: write,
             },
@@ -461,8 +463,8 @@ the new contact id.",
             Meta {
                 name: "kommo_update_contact",
                 title: "Update a contact",
-                description: "Change a contact's name, responsible user, phones or emails (phones/emails replace \
-the current list). One request. Returns the contact id.",
+                description: "Change a contact's name, user, phones or emails (a list given replaces the old one).",
+
                 toolset: "contacts",
                 access: Access::Write {
                     destructive: true,
@@ -475,11 +477,8 @@ the current list). One request. Returns the contact id.",
             Meta {
                 name: "kommo_search_contact_by_phone",
                 title: "Find contacts by phone",
-                description: "Find Kommo contacts by phone number, whatever format it was typed or stored in \
-(country code, 00 prefix, spaces, dots, brackets). Only contacts with a phone field that is the same \
-number are returned, so near-misses and notes that mention the digits are excluded. Give `name` to \
-narrow matches when several people share a number. Returns id, name, phones, emails and linked \
-company ids for each match. Use it before creating a contact to avoid duplicates.",
+                description: "Find contacts by phone in any format; only the same number matches. Search \
+before creating a contact.",
                 toolset: "contacts",
                 access: Access::Read,
             },

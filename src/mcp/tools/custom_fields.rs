@@ -158,18 +158,15 @@ impl Render for FieldOptions {
                 self.name, self.field_id, self.field_type
             );
         }
-        let opts: Vec<String> = self
-            .options
-            .iter()
-            .map(|o| format!("{} [{}]", o.value, o.enum_id))
-            .collect();
-        format!(
-            "\"{}\" #{} ({}) options: {}\n",
-            self.name,
-            self.field_id,
-            self.field_type,
-            opts.join(", ")
-        )
+        // Option names only: every write tool takes them (case and accents ignored); their enum
+        // ids and the field id are in structuredContent.
+        let opts: Vec<&str> = self.options.iter().map(|o| o.value.as_str()).collect();
+        let several = if self.field_type == "multiselect" {
+            " (several)"
+        } else {
+            ""
+        };
+        format!("{}{several}: {}", self.name, opts.join(", "))
     }
 }
 
@@ -234,17 +231,17 @@ impl Render for FieldList {
         if self.fields.is_empty() {
             return format!("{} have no custom fields.", self.entity);
         }
-        let mut out = format!("{} custom fields of {}:\n", self.fields.len(), self.entity);
+        // One line per field, by name (what the tools take); ids are in structuredContent.
+        let mut out = format!("Fields of {} ({}):", self.entity, self.fields.len());
         for f in &self.fields {
-            out.push_str(&format!("- {} #{} ({}", f.name, f.id, f.field_type));
+            out.push_str(&format!("\n{} ({}", f.name, f.field_type));
             if let Some(c) = &f.code {
                 out.push_str(&format!(", code {c}"));
             }
             out.push(')');
             if !f.options.is_empty() {
-                out.push_str(&format!(": {}", f.options.join(" | ")));
+                out.push_str(&format!(": {}", f.options.join(", ")));
             }
-            out.push('\n');
         }
         out
     }

@@ -42,7 +42,9 @@ async fn list_deals(ctx: Context, a: ListDealsArgs) -> Result<LeadPage, Error> {
             created_at_from: None,
             created_at_to: None,
             query: None,
+            custom_fields: None,
             page: a.page,
+
             limit: a.limit,
             all_pages: None,
         },

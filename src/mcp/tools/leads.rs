@@ -16,28 +16,29 @@ use crate::mcp::format::{self, LeadSummary};
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListLeadsArgs {
-    /// Only leads in this pipeline (id from kommo_list_pipelines).
     #[serde(default)]
     pub pipeline_id: Option<i64>,
-    /// Only leads in this stage (status id from kommo_list_pipelines); its pipeline is found automatically.
+    /// Stage id.
     #[serde(default)]
     pub status_id: Option<i64>,
-    /// Only leads of this responsible user.
     #[serde(default)]
     pub responsible_user_id: Option<i64>,
-    /// Only leads created at or after this Unix time (seconds).
+    /// Unix seconds.
     #[serde(default)]
     pub created_at_from: Option<i64>,
-    /// Only leads created at or before this Unix time (seconds).
+    /// Unix seconds.
     #[serde(default)]
     pub created_at_to: Option<i64>,
-    /// Full-text search within the results.
+    /// Full-text search.
     #[serde(default)]
     pub query: Option<String>,
-    /// Page number, from 1.
+    /// By name: {"Fuente": "Referido", "Unidades": {"from": 5}}.
+    #[serde(default)]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
+    /// From 1.
     #[serde(default)]
     pub page: Option<u32>,
-    /// Leads per page, up to 250 (default 50).
+    /// Up to 250 (default 50).
     #[serde(default)]
     pub limit: Option<u32>,
     /// true: read every page from `page` on (at most 50) at once.
@@ -98,11 +99,20 @@ pub(super) async fn list_leads(ctx: Context, a: ListLeadsArgs) -> Result<LeadPag
         ("responsible_user_id", a.responsible_user_id),
     ])?;
     let statuses = leads::statuses_for(&ctx.client, a.pipeline_id, a.status_id.as_slice()).await?;
+    let custom_fields = match &a.custom_fields {
+        Some(spec) => {
+            custom_fields::filters_by_name(&ctx.client, custom_fields::FieldEntity::Leads, "custom_fields", spec)
+                .await?
+        }
+        None => Vec::new(),
+    };
     let filter = LeadFilter {
         pipeline_ids: a.pipeline_id.into_iter().collect(),
         statuses,
         responsible_user_ids: a.responsible_user_id.into_iter().collect(),
         created_at: (a.created_at_from, a.created_at_to),
+        custom_fields,
+
         ..LeadFilter::default()
     };
     let opts = ListOptions {
@@ -135,7 +145,6 @@ pub(super) async fn list_leads(ctx: Context, a: ListLeadsArgs) -> Result<LeadPag
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetLeadArgs {
-    /// The lead id.
     #[serde(rename = "leadId", alias = "lead_id")]
     pub lead_id: i64,
 }
@@ -147,13 +156,50 @@ pub struct LeadDetail {
 }
 
 impl Render for LeadDetail {
+    /// `Name #id: Pipeline › Stage, price P, user #U, contact #C, company #K, tags T` and, on a
+    /// second line, the custom fields with values as `Name: value; ...`. Empty facts are left
+    /// out; the stage id is in structuredContent (moving a lead takes a stage from
+    /// kommo_list_pipelines anyway).
     fn render(&self) -> String {
-        let mut out = format::lead_line(&self.lead);
-        out.push('\n');
-        for f in &self.lead.fields {
-            out.push_str("  ");
-            out.push_str(f);
+        let l = &self.lead;
+        let mut parts: Vec<String> = Vec::new();
+        match (&l.stage, l.status_id) {
+            (Some(stage), _) => parts.push(stage.clone()),
+            (None, Some(s)) => parts.push(format!("pipeline {} stage {s}", l.pipeline_id.unwrap_or_default())),
+            _ => {}
+        }
+        if let Some(p) = l.price {
+            parts.push(format!("price {p}"));
+        }
+        if let Some(u) = l.responsible_user_id {
+            parts.push(format!("user #{u}"));
+        }
+        let refs = |one: &str, many: &str, ids: &[i64]| {
+            let list: Vec<String> = ids.iter().map(|i| format!("#{i}")).collect();
+            format!("{} {}", if ids.len() == 1 { one } else { many }, list.join(" "))
+        };
+        if !l.contact_ids.is_empty() {
+            parts.push(refs("contact", "contacts", &l.contact_ids));
+        }
+        if !l.company_ids.is_empty() {
+            parts.push(refs("company", "companies", &l.company_ids));
+        }
+        if !l.tags.is_empty() {
+            parts.push(format!(
+                "{} {}",
+                if l.tags.len() == 1 { "tag" } else { "tags" },
+                l.tags.join(", ")
+            ));
+        }
+        let name = if l.name.is_empty() { "(no name)" } else { &l.name };
+        let mut out = format!("{name} #{}", l.id);
+        if !parts.is_empty() {
+            out.push_str(": ");
+            out.push_str(&parts.join(", "));
+        }
+        if !l.fields.is_empty() {
             out.push('\n');
+            out.push_str(&l.fields.join("; "));
         }
         out
     }
@@ -176,9 +222,8 @@ pub(super) async fn get_lead(ctx: Context, a: GetLeadArgs) -> Result<LeadDetail,
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchLeadArgs {
-    /// Text to find in lead names and field values (Kommo full-text search).
+    /// Text in names or field values.
     pub query: String,
-    /// Only leads in this pipeline.
     #[serde(default)]
     pub pipeline_id: Option<i64>,
 }
@@ -219,32 +264,26 @@ pub(super) async fn search_lead(ctx: Context, a: SearchLeadArgs) -> Result<LeadP
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateLeadArgs {
-    /// Lead name, e.g. "Website order #1042".
     #[serde(default)]
     pub name: Option<String>,
-    /// Deal value (whole currency units).
     #[serde(default)]
     pub price: Option<i64>,
-    /// Stage to put the lead in (defaults to the first stage of the main pipeline).
+    /// Default: first stage of the main pipeline.
     #[serde(default, alias = "stage_id")]
     pub status_id: Option<i64>,
-    /// Pipeline of that stage.
     #[serde(default)]
     pub pipeline_id: Option<i64>,
-    /// Responsible user id.
     #[serde(default)]
     pub responsible_user_id: Option<i64>,
-    /// Contacts to link; the first becomes the main contact.
+    /// The first is the main contact.
     #[serde(default)]
     pub contact_ids: Option<Vec<i64>>,
-    /// Company to link.
     #[serde(default)]
     pub company_id: Option<i64>,
-    /// Tag names to attach (created if new).
+    /// Names; new ones are created.
     #[serde(default)]
     pub tags: Option<Vec<String>>,
-    /// Custom fields by name: {"Fuente": "Referido", "Unidades": 12, "Productos de interés": ["CRM"]}.
-    /// Names ignore case and accents; select options are matched the same way.
+    /// By name: {"Fuente": "Referido", "Unidades": 12}; case and accents ignored.
     #[serde(default)]
     pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
@@ -263,6 +302,20 @@ impl Render for LeadWritten {
 }
 
 pub(super) async fn create_lead(ctx: Context, a: CreateLeadArgs) -> Result<LeadWritten, Error> {
+    let body = create_body(&ctx, a).await?;
+    let id = leads::create_one(&ctx.client, body).await?;
+    Ok(LeadWritten {
+        lead_id: id,
+        action: "created",
+    })
+}
+
+/// The Kommo lead object for `kommo_create_lead`'s arguments (also one item of
+/// `kommo_batch_leads`): checks them, resolves custom fields by name and the stage's pipeline.
+pub(super) async fn create_body(
+    ctx: &Context,
+    a: CreateLeadArgs,
+) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
     if let Some(n) = &a.name {
         check_len("name", n, 255)?;
     }
@@ -308,7 +361,7 @@ pub(super) async fn create_lead(ctx: Context, a: CreateLeadArgs) -> Result<LeadW
                 .collect()
         }),
     };
-    let custom_fields_values = named_fields(&ctx, a.custom_fields).await?;
+    let custom_fields_values = named_fields(ctx, a.custom_fields).await?;
     let data = LeadData {
         name: a.name,
         price: a.price,
@@ -319,41 +372,47 @@ pub(super) async fn create_lead(ctx: Context, a: CreateLeadArgs) -> Result<LeadW
         custom_fields_values,
         ..LeadData::default()
     };
-    let id = leads::create_one(&ctx.client, data.to_map()).await?;
-    Ok(LeadWritten {
-        lead_id: id,
-        action: "created",
-    })
+    Ok(data.to_map())
 }
 
 /// Arguments of `kommo_update_lead`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateLeadArgs {
-    /// The lead id.
     #[serde(rename = "leadId", alias = "lead_id")]
     pub lead_id: i64,
     /// New name.
     #[serde(default)]
     pub name: Option<String>,
-    /// New deal value.
     #[serde(default)]
     pub price: Option<i64>,
-    /// Move to this stage (its pipeline is found automatically).
+    /// Moves the lead to this stage.
     #[serde(default, alias = "stage_id")]
     pub status_id: Option<i64>,
-    /// Move to this pipeline.
     #[serde(default)]
     pub pipeline_id: Option<i64>,
-    /// New responsible user.
     #[serde(default)]
     pub responsible_user_id: Option<i64>,
-    /// Custom fields to set, by name: {"Fuente": "Referido", "Facturado": true}; null clears one.
+    /// By name, as in kommo_create_lead; null clears one.
     #[serde(default)]
     pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 pub(super) async fn update_lead(ctx: Context, a: UpdateLeadArgs) -> Result<LeadWritten, Error> {
+    let (lead_id, body) = update_body(&ctx, a).await?;
+    let id = leads::update_one(&ctx.client, lead_id, body).await?;
+    Ok(LeadWritten {
+        lead_id: id,
+        action: "updated",
+    })
+}
+
+/// The lead id and changes for `kommo_update_lead`'s arguments (also one update item of
+/// `kommo_batch_leads`).
+pub(super) async fn update_body(
+    ctx: &Context,
+    a: UpdateLeadArgs,
+) -> Result<(i64, serde_json::Map<String, serde_json::Value>), Error> {
     if let Some(n) = &a.name {
         check_len("name", n, 255)?;
     }
@@ -372,7 +431,7 @@ pub(super) async fn update_lead(ctx: Context, a: UpdateLeadArgs) -> Result<LeadW
         }
         (_, p) => p,
     };
-    let custom_fields_values = named_fields(&ctx, a.custom_fields).await?;
+    let custom_fields_values = named_fields(ctx, a.custom_fields).await?;
     let data = LeadData {
         name: a.name,
         price: a.price,
@@ -388,11 +447,7 @@ pub(super) async fn update_lead(ctx: Context, a: UpdateLeadArgs) -> Result<LeadW
             "nothing to change: give name, price, status_id, pipeline_id, responsible_user_id or custom_fields",
         ));
     }
-    let id = leads::update_one(&ctx.client, a.lead_id, data.to_map()).await?;
-    Ok(LeadWritten {
-        lead_id: id,
-        action: "updated",
-    })
+    Ok((a.lead_id, data.to_map()))
 }
 
 /// Custom fields given by name, resolved against the cached definitions (no request when warm);
@@ -415,7 +470,6 @@ pub(super) async fn named_fields(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LeadsByContactArgs {
-    /// The contact id (from kommo_search_contact_by_phone).
     #[serde(rename = "contactId", alias = "contact_id")]
     pub contact_id: i64,
 }
@@ -448,34 +502,28 @@ pub(super) async fn leads_by_contact(ctx: Context, a: LeadsByContactArgs) -> Res
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComplexLeadArgs {
-    /// Lead name, e.g. "Pedido web #1042".
     #[serde(default)]
     pub name: Option<String>,
-    /// Deal value (whole currency units).
     #[serde(default)]
     pub price: Option<i64>,
-    /// Stage to put the lead in (its pipeline is found automatically).
     #[serde(default, alias = "stage_id")]
     pub status_id: Option<i64>,
-    /// Pipeline of that stage.
     #[serde(default)]
     pub pipeline_id: Option<i64>,
-    /// Responsible user for the lead, contact and company.
+    /// User id for all three.
     #[serde(default)]
     pub responsible_user_id: Option<i64>,
-    /// New contact's full name.
     #[serde(default)]
     pub contact_name: Option<String>,
-    /// New contact's phone (stored as a WORK phone).
+    /// Contact's work phone.
     #[serde(default)]
     pub phone: Option<String>,
-    /// New contact's email (stored as a WORK email).
+    /// Contact's work email.
     #[serde(default)]
     pub email: Option<String>,
-    /// New company's name.
     #[serde(default)]
     pub company_name: Option<String>,
-    /// Lead custom fields by name, as in kommo_create_lead.
+    /// Lead fields by name, as in kommo_create_lead.
     #[serde(default)]
     pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
@@ -599,10 +647,8 @@ pub fn tools() -> Vec<ToolDef> {
             Meta {
                 name: "kommo_list_leads",
                 title: "List leads",
-                description:
-                    "List leads (deals) with Kommo filters: pipeline, stage, responsible user, creation time, \
-text. Returns one line per lead with id, price, pipeline › stage, responsible user, linked contacts and company, \
-and a paging hint. Use kommo_search_lead to find leads by text only, kommo_get_lead for one lead's fields.",
+                description: "List leads by pipeline, stage, user, creation time, text or custom fields, one line \
+each.",
                 toolset: "leads",
                 access: Access::Read,
             },
@@ -612,9 +658,7 @@ and a paging hint. Use kommo_search_lead to find leads by text only, kommo_get_l
             Meta {
                 name: "kommo_get_lead",
                 title: "Get a lead",
-                description:
-                    "Get one lead by id with its stage, price, responsible user, linked contacts and company, \
-tags and custom field values.",
+                description: "One lead by id: stage, price, user, contacts, company, tags, custom fields.",
                 toolset: "leads",
                 access: Access::Read,
             },
@@ -624,8 +668,7 @@ tags and custom field values.",
             Meta {
                 name: "kommo_search_lead",
                 title: "Search leads",
-                description: "Find leads whose name or field values contain the text (Kommo full-text search), \
-optionally within one pipeline. Returns up to 50 leads, one line each.",
+                description: "Find leads whose name or field values contain the text (up to 50).",
                 toolset: "leads",
                 access: Access::Read,
             },
@@ -635,10 +678,8 @@ optionally within one pipeline. Returns up to 50 leads, one line each.",
             Meta {
                 name: "kommo_create_lead",
                 title: "Create a lead",
-                description: "Create a lead, optionally in a given stage, linked to existing contacts and a company \
-and with tags and custom fields by name, in one request. Find contact ids first with \
-kommo_search_contact_by_phone; to create the contact and company too, use kommo_create_complex_lead. Returns the new \
-lead id.",
+                description: "Create a lead in a stage, linked to existing contacts and company, with tags and \
+custom fields by name.",
                 toolset: "leads",
                 access: Access::Write {
                     destructive: false,
@@ -651,9 +692,9 @@ lead id.",
             Meta {
                 name: "kommo_update_lead",
                 title: "Update a lead",
-                description:
-                    "Change a lead's name, price, stage, pipeline, responsible user or custom fields (by name). \
-Giving status_id alone moves the lead to that stage, in whatever pipeline it belongs to. Returns the lead id.",
+                description: "Change a lead's name, price, stage (status_id alone moves it), user or custom fields \
+by name.",
+
                 toolset: "leads",
                 access: Access::Write {
                     destructive: true,
@@ -666,8 +707,7 @@ Giving status_id alone moves the lead to that stage, in whatever pipeline it bel
             Meta {
                 name: "kommo_get_leads_by_contact",
                 title: "Leads of a contact",
-                description: "List the leads (deals) linked to a contact, one line each with stage, price and \
-responsible user. Get the contact id from kommo_search_contact_by_phone.",
+                description: "The leads linked to a contact, with stage, price and responsible user.",
                 toolset: "leads",
                 access: Access::Read,
             },
@@ -676,10 +716,11 @@ responsible user. Get the contact id from kommo_search_contact_by_phone.",
         define(
             Meta {
                 name: "kommo_create_complex_lead",
-                title: "Create a lead with its contact and company",
-                description: "Create a lead together with a NEW contact (name, phone, email) and/or a NEW company in \
-one request; the three are linked. Search first (kommo_search_contact_by_phone) to avoid duplicates; to link \
-existing contacts use kommo_create_lead with contact_ids. Returns the new lead, contact and company ids.",
+                title: "Create a lead, contact and company",
+
+                description: "Create a lead with a NEW contact and/or company, linked, in one request (search \
+contacts first).",
+
                 toolset: "leads",
                 access: Access::Write {
                     destructive: false,

@@ -225,6 +225,45 @@ pub struct LinkEntitiesArgs {
     pub entity_id: i64,
     /// The entities to link to (or unlink from).
     pub links: Vec<LinkTarget>,
+    /// More entities of the same type to link the same way: all in one request.
+    #[serde(default)]
+    pub more_entity_ids: Option<Vec<i64>>,
+}
+
+/// The sources of a call: `entity_id` and `more_entity_ids` (at most 250 links in all).
+fn sources(a: &LinkEntitiesArgs) -> Result<Vec<i64>, Error> {
+    let mut ids = vec![a.entity_id];
+    for id in a.more_entity_ids.iter().flatten() {
+        if !ids.contains(id) {
+            ids.push(*id);
+        }
+    }
+    super::check_id_list("more_entity_ids", &ids[1..], 250)?;
+    super::check_count("links", ids.len() * a.links.len(), links::MASS_LINK_SIZE)?;
+    Ok(ids)
+}
+
+/// `(entity_id, target)` for every source and target.
+fn mass(ids: &[i64], list: &[Link]) -> Vec<links::EntityLink> {
+    ids.iter()
+        .flat_map(|id| {
+            list.iter().map(move |l| links::EntityLink {
+                entity_id: *id,
+                to_entity_id: l.to_entity_id,
+                to_entity_type: l.to_entity_type.clone(),
+                metadata: l.metadata.clone(),
+            })
+        })
+        .collect()
+}
+
+fn label(kind: EntityKind, ids: &[i64]) -> String {
+    if ids.len() == 1 {
+        format!("{} #{}", kind.singular(), ids[0])
+    } else {
+        let list: Vec<String> = ids.iter().map(|i| format!("#{i}")).collect();
+        format!("{} {}", kind.as_str(), list.join(", "))
+    }
 }
 
 fn to_links(targets: Vec<LinkTarget>, linking: bool) -> Vec<Link> {
@@ -274,20 +313,32 @@ fn describe(links: &[Link]) -> Vec<String> {
 }
 
 async fn link_entities(ctx: Context, a: LinkEntitiesArgs) -> Result<LinksChanged, Error> {
+    let ids = sources(&a)?;
+    let (kind, entity_id) = (a.entity_type, a.entity_id);
     let list = to_links(a.links, true);
-    links::link(&ctx.client, a.entity_type.as_str(), a.entity_id, &list).await?;
+    if ids.len() == 1 {
+        links::link(&ctx.client, kind.as_str(), entity_id, &list).await?;
+    } else {
+        links::link_many(&ctx.client, kind.as_str(), &mass(&ids, &list)).await?;
+    }
     Ok(LinksChanged {
-        entity: format!("{} #{}", a.entity_type.singular(), a.entity_id),
+        entity: label(kind, &ids),
         action: "linked to",
         targets: describe(&list),
     })
 }
 
 async fn unlink_entities(ctx: Context, a: LinkEntitiesArgs) -> Result<LinksChanged, Error> {
+    let ids = sources(&a)?;
+    let (kind, entity_id) = (a.entity_type, a.entity_id);
     let list = to_links(a.links, false);
-    links::unlink(&ctx.client, a.entity_type.as_str(), a.entity_id, &list).await?;
+    if ids.len() == 1 {
+        links::unlink(&ctx.client, kind.as_str(), entity_id, &list).await?;
+    } else {
+        links::unlink_many(&ctx.client, kind.as_str(), &mass(&ids, &list)).await?;
+    }
     Ok(LinksChanged {
-        entity: format!("{} #{}", a.entity_type.singular(), a.entity_id),
+        entity: label(kind, &ids),
         action: "unlinked from",
         targets: describe(&list),
     })

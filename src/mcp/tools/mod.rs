@@ -7,6 +7,7 @@
 //! selection are filters over [`all`].
 
 pub mod account;
+pub mod batch;
 pub mod catalogs;
 pub mod companies;
 pub mod contacts;
@@ -158,6 +159,10 @@ fn compact_value(v: &mut serde_json::Value) {
             if map.get("default").is_some_and(serde_json::Value::is_null) {
                 map.remove("default");
             }
+            // `additionalProperties: true` is what JSON Schema assumes anyway.
+            if map.get("additionalProperties") == Some(&serde_json::Value::Bool(true)) {
+                map.remove("additionalProperties");
+            }
             if map.get("minimum").and_then(serde_json::Value::as_f64) == Some(0.0) {
                 map.remove("minimum");
             }
@@ -192,8 +197,9 @@ fn compact_input(schema: &JsonObject) -> JsonObject {
 }
 
 /// The output schema: the top-level fields of `structuredContent` with their types (nested
-/// records are `object`s: the text result already explains them, and the full nested schema
-/// would triple the size of `tools/list`).
+/// records are `object`s and lists `array`s: the text result already explains them, and the
+/// full nested schema would triple the size of `tools/list`). No `required` list: every field
+/// a tool returns is in its text too, and the schema stays valid for what is sent.
 fn compact_output(schema: &JsonObject) -> JsonObject {
     fn shallow(prop: &serde_json::Value) -> serde_json::Value {
         let mut out = serde_json::Map::new();
@@ -203,11 +209,6 @@ fn compact_output(schema: &JsonObject) -> JsonObject {
         } else if let Some(ty) = ty {
             // Nullability is kept here: an output field that can be null must say so, or
             // clients that validate structuredContent would reject the result.
-            let is_array = ty == "array" || ty.as_array().is_some_and(|a| a.iter().any(|t| t == "array"));
-            if is_array {
-                let item = prop.get("items").map(shallow).unwrap_or_else(|| serde_json::json!({}));
-                out.insert("items".into(), item);
-            }
             out.insert("type".into(), ty);
         }
         if let Some(e) = prop.get("enum") {
@@ -215,15 +216,33 @@ fn compact_output(schema: &JsonObject) -> JsonObject {
         }
         serde_json::Value::Object(out)
     }
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(serde_json::Value::as_array)
+        .map(|r| r.iter().filter_map(serde_json::Value::as_str).collect())
+        .unwrap_or_default();
     let mut out = JsonObject::new();
     out.insert("type".into(), "object".into());
     if let Some(serde_json::Value::Object(props)) = schema.get("properties") {
-        let compacted: serde_json::Map<String, serde_json::Value> =
-            props.iter().map(|(k, p)| (k.clone(), shallow(p))).collect();
+        let compacted: serde_json::Map<String, serde_json::Value> = props
+            .iter()
+            .map(|(k, p)| {
+                let mut s = shallow(p);
+                // An optional field is left out when empty (`skip_serializing_if`), never
+                // sent as null: its type needs no `null`.
+                if !required.contains(&k.as_str()) {
+                    if let Some(serde_json::Value::Array(types)) = s.get("type") {
+                        let non_null: Vec<&serde_json::Value> =
+                            types.iter().filter(|t| t.as_str() != Some("null")).collect();
+                        if non_null.len() == 1 {
+                            s["type"] = non_null[0].clone();
+                        }
+                    }
+                }
+                (k.clone(), s)
+            })
+            .collect();
         out.insert("properties".into(), serde_json::Value::Object(compacted));
-    }
-    if let Some(req) = schema.get("required") {
-        out.insert("required".into(), req.clone());
     }
     out
 }
@@ -253,20 +272,22 @@ impl ToolDef {
         self.access == Access::Read
     }
 
-    /// The MCP description of the tool.
+    /// The MCP description of the tool. Annotations say `readOnlyHint` always, and for write
+    /// tools `destructiveHint` and `idempotentHint`; the rest is MCP's default and is left out
+    /// to keep `tools/list` small: `openWorldHint` defaults to true (every tool talks to
+    /// Kommo), and the destructive/idempotent hints mean nothing for a read-only tool.
     pub fn to_tool(&self) -> Tool {
-        let (read_only, destructive, idempotent) = match self.access {
-            Access::Read => (true, false, true),
+        let annotations = match self.access {
+            Access::Read => ToolAnnotations::new().read_only(true),
             Access::Write {
                 destructive,
                 idempotent,
-            } => (false, destructive, idempotent),
+            } => ToolAnnotations::new()
+                .read_only(false)
+                .destructive(destructive)
+                .idempotent(idempotent),
         };
-        let annotations = ToolAnnotations::new()
-            .read_only(read_only)
-            .destructive(destructive)
-            .idempotent(idempotent)
-            .open_world(true);
+
         Tool::new(self.name, self.description, self.input_schema.clone())
             .with_title(self.title)
             .with_raw_output_schema(self.output_schema.clone())
@@ -288,6 +309,10 @@ pub fn all() -> Vec<ToolDef> {
     tools.extend(tags::tools());
     tools.extend(tasks::tools());
     tools.extend(notes::tools());
+    for resource in ["leads", "contacts", "companies", "tasks", "notes"] {
+        tools.extend(batch::tool(resource));
+    }
+
     tools.extend(account::tools());
     tools
 }
@@ -422,8 +447,9 @@ mod tests {
             default.len(),
             list_bytes(&tools.iter().collect::<Vec<_>>())
         );
-        // The 10 KB budget is reported by `npm run bench`; here: the default is a real subset.
-        assert!(default.len() < tools.len() && bytes > 0);
+        assert!(default.len() < tools.len());
+        // The budget of issues 3 and 7; `npm run bench` measures the same over stdio.
+        assert!(bytes <= 10 * 1024, "default tools/list is {bytes} bytes, over 10 KB");
     }
 
     #[test]

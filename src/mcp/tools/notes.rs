@@ -174,6 +174,18 @@ impl Render for NoteWritten {
 }
 
 async fn create_note(ctx: Context, a: CreateNoteArgs) -> Result<NoteWritten, Error> {
+    let (e, data) = create_data(a)?;
+    let id = notes::create_one(&ctx.client, e, &data).await?;
+    let entity_id = data.entity_id.unwrap_or_default();
+    Ok(NoteWritten {
+        note_id: id,
+        action: format!("added to {}", format::entity_label(e, entity_id)),
+    })
+}
+
+/// The entity type and note for `kommo_create_note`'s arguments (also one item of
+/// `kommo_batch_notes`).
+pub(super) fn create_data(a: CreateNoteArgs) -> Result<(&'static str, NoteData), Error> {
     check_len("text", &a.text, 10_000)?;
     if a.text.trim().is_empty() {
         return Err(Error::invalid("text", "must not be empty"));
@@ -186,11 +198,7 @@ async fn create_note(ctx: Context, a: CreateNoteArgs) -> Result<NoteWritten, Err
         ..NoteData::default()
     }
     .with_text(Some(a.text));
-    let id = notes::create_one(&ctx.client, e, &data).await?;
-    Ok(NoteWritten {
-        note_id: id,
-        action: format!("added to {}", format::entity_label(e, a.entity_id)),
-    })
+    Ok((e, data))
 }
 
 /// Arguments of `kommo_update_note`.

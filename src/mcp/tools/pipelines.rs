@@ -51,7 +51,6 @@ async fn list_pipelines(ctx: Context, _args: NoArgs) -> Result<PipelineList, Err
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PipelineStatusesArgs {
-    /// The pipeline id (from kommo_list_pipelines).
     #[serde(rename = "pipelineId", alias = "pipeline_id")]
     pub pipeline_id: i64,
 }
@@ -64,17 +63,18 @@ pub struct PipelineStatuses {
 
 impl Render for PipelineStatuses {
     fn render(&self) -> String {
-        let mut out = format!(
-            "Stages of pipeline {} #{} in order:\n",
-            self.pipeline.name, self.pipeline.id
-        );
-        for s in &self.pipeline.statuses {
-            match s.role {
-                "open" => out.push_str(&format!("- {} [{}]\n", s.name, s.id)),
-                role => out.push_str(&format!("- {} [{}] ({role})\n", s.name, s.id)),
-            }
-        }
-        out
+        // One line: the stages in order as `name id`. Won and lost are always 142 and 143 (the
+        // tool description says so); only the incoming stage is marked.
+        let stages: Vec<String> = self
+            .pipeline
+            .statuses
+            .iter()
+            .map(|s| match s.role {
+                "incoming" => format!("{} {} (incoming)", s.name, s.id),
+                _ => format!("{} {}", s.name, s.id),
+            })
+            .collect();
+        format!("{} #{}: {}", self.pipeline.name, self.pipeline.id, stages.join(", "))
     }
 }
 
@@ -106,9 +106,9 @@ pub fn tools() -> Vec<ToolDef> {
             Meta {
                 name: "kommo_list_pipelines",
                 title: "List pipelines and stages",
-                description: "List every sales pipeline of the Kommo account with its stages (statuses) in order, \
-with their ids. Use it to turn a pipeline or stage name into the pipeline_id / status_id that lead tools \
-need. Every pipeline has the system stages 142 (won) and 143 (lost).",
+                description: "Every pipeline with its stages in order and their ids (pipeline_id, status_id); \
+142 is won, 143 lost.",
+
                 toolset: "pipelines",
                 access: Access::Read,
             },
@@ -118,8 +118,8 @@ need. Every pipeline has the system stages 142 (won) and 143 (lost).",
             Meta {
                 name: "kommo_get_pipeline_statuses",
                 title: "Stages of a pipeline",
-                description: "List the stages (statuses) of one pipeline in order with their ids and roles \
-(incoming, won 142, lost 143). kommo_list_pipelines shows every pipeline at once.",
+                description: "The stages of one pipeline in order with their ids; 142 is won, 143 lost.",
+
                 toolset: "pipelines",
                 access: Access::Read,
             },

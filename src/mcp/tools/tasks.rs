@@ -212,6 +212,21 @@ impl Render for TaskWritten {
 }
 
 async fn create_task(ctx: Context, a: CreateTaskArgs) -> Result<TaskWritten, Error> {
+    let data = create_data(a)?;
+    let complete_till = data.complete_till.unwrap_or_default();
+    let id = tasks::create_one(&ctx.client, &data).await?;
+    let target = match (data.entity_type.as_deref(), data.entity_id) {
+        (Some(e), Some(i)) => format!(" on {}", format::entity_label(e, i)),
+        _ => String::new(),
+    };
+    Ok(TaskWritten {
+        task_id: id,
+        action: format!("created{target}, due {}", format::datetime(complete_till)),
+    })
+}
+
+/// The task for `kommo_create_task`'s arguments (also one item of `kommo_batch_tasks`).
+pub(super) fn create_data(a: CreateTaskArgs) -> Result<TaskData, Error> {
     check_len("text", &a.text, 2000)?;
     let complete_till = a.complete_till.to_unix("complete_till")?;
     if a.entity_id.is_some() != a.entity_type.is_some() {
@@ -226,15 +241,7 @@ async fn create_task(ctx: Context, a: CreateTaskArgs) -> Result<TaskWritten, Err
         responsible_user_id: a.responsible_user_id,
         ..TaskData::default()
     };
-    let id = tasks::create_one(&ctx.client, &data).await?;
-    let target = match (data.entity_type.as_deref(), data.entity_id) {
-        (Some(e), Some(i)) => format!(" on {}", format::entity_label(e, i)),
-        _ => String::new(),
-    };
-    Ok(TaskWritten {
-        task_id: id,
-        action: format!("created{target}, due {}", format::datetime(complete_till)),
-    })
+    Ok(data)
 }
 
 /// Arguments of `kommo_update_task`.
@@ -265,6 +272,17 @@ pub struct UpdateTaskArgs {
 }
 
 async fn update_task(ctx: Context, a: UpdateTaskArgs) -> Result<TaskWritten, Error> {
+    let (task_id, body) = update_body(a)?;
+    let id = tasks::update_one(&ctx.client, task_id, body).await?;
+    Ok(TaskWritten {
+        task_id: id,
+        action: "updated".into(),
+    })
+}
+
+/// The task id and changes for `kommo_update_task`'s arguments (also one update item of
+/// `kommo_batch_tasks`).
+pub(super) fn update_body(a: UpdateTaskArgs) -> Result<(i64, serde_json::Map<String, serde_json::Value>), Error> {
     if let Some(t) = &a.text {
         check_len("text", t, 2000)?;
     }
@@ -292,11 +310,7 @@ async fn update_task(ctx: Context, a: UpdateTaskArgs) -> Result<TaskWritten, Err
             "nothing to change: give text, is_completed, complete_till, result_text, task_type_id or responsible_user_id",
         ));
     }
-    let id = tasks::update_one(&ctx.client, a.task_id, data.to_map()).await?;
-    Ok(TaskWritten {
-        task_id: id,
-        action: "updated".into(),
-    })
+    Ok((a.task_id, data.to_map()))
 }
 
 /// Arguments of `kommo_complete_task`.
