@@ -219,7 +219,7 @@ Environment:
   KOMMO_RATE_LIMIT       requests per second sent to the account (default 7, Kommo's limit)
   KOMMO_READ_ONLY=true   same as --read-only: only tools that read
   KOMMO_TOOLSETS         same as --toolsets: e.g. contacts,leads,catalogs; all; default (contacts, leads,
-                         pipelines)
+                         pipelines: 15 tools, ~10 KB of tools/list); default,batch adds the batch write tools
   KOMMO_DEBUG=true       debug logs on stderr (tokens are never logged)
   KOMMO_MCP_HTTP_TOKEN   --http: the bearer secret clients must send (Authorization: Bearer ...);
                          required to listen on a non-loopback address

@@ -114,9 +114,8 @@ fn with_utf16<R>(env: &Env, value: &Unknown, f: impl FnOnce(&[u16]) -> R) -> Res
     let mut stack = [0u16; 2048];
     let mut len = 0usize;
     // SAFETY: `stack` is writable for its length; napi writes at most len-1 units and a NUL.
-    let status = unsafe {
-        sys::napi_get_value_string_utf16(env.raw(), value.raw(), stack.as_mut_ptr(), stack.len(), &mut len)
-    };
+    let status =
+        unsafe { sys::napi_get_value_string_utf16(env.raw(), value.raw(), stack.as_mut_ptr(), stack.len(), &mut len) };
     if status != sys::Status::napi_ok {
         return Err(Error::new(Status::StringExpected, "accessToken must be a string"));
     }

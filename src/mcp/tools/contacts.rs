@@ -420,7 +420,7 @@ pub fn tools() -> Vec<ToolDef> {
             Meta {
                 name: "kommo_search_contact_by_email",
                 title: "Find contacts by email",
-                description: "Find contacts whose email equals the address (case ignored), one line each.",
+                description: "Contacts whose email equals the address (case ignored), one line each.",
 
                 toolset: "contacts",
                 access: Access::Read,
@@ -441,8 +441,7 @@ pub fn tools() -> Vec<ToolDef> {
             Meta {
                 name: "kommo_list_contacts",
                 title: "List contacts",
-                description: "List contacts, optionally by text or responsible user (to find a person, use the \
-search tools).",
+                description: "List contacts, optionally by text or responsible user (to find one, use search).",
                 toolset: "contacts",
                 access: Access::Read,
             },

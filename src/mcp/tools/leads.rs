@@ -41,7 +41,7 @@ pub struct ListLeadsArgs {
     /// Up to 250 (default 50).
     #[serde(default)]
     pub limit: Option<u32>,
-    /// true: read every page from `page` on (at most 50) at once.
+    /// All pages from `page` (max 50).
     #[serde(default, alias = "allPages")]
     pub all_pages: Option<bool>,
 }
@@ -647,8 +647,7 @@ pub fn tools() -> Vec<ToolDef> {
             Meta {
                 name: "kommo_list_leads",
                 title: "List leads",
-                description: "List leads by pipeline, stage, user, creation time, text or custom fields, one line \
-each.",
+                description: "Leads by pipeline, stage, user, creation time, text or custom fields, one line each.",
                 toolset: "leads",
                 access: Access::Read,
             },
@@ -668,7 +667,7 @@ each.",
             Meta {
                 name: "kommo_search_lead",
                 title: "Search leads",
-                description: "Find leads whose name or field values contain the text (up to 50).",
+                description: "Leads whose name or field values contain the text (up to 50).",
                 toolset: "leads",
                 access: Access::Read,
             },

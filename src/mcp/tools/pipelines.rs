@@ -106,8 +106,8 @@ pub fn tools() -> Vec<ToolDef> {
             Meta {
                 name: "kommo_list_pipelines",
                 title: "List pipelines and stages",
-                description: "Every pipeline with its stages in order and their ids (pipeline_id, status_id); \
-142 is won, 143 lost.",
+                description: "Every pipeline with its stages in order and ids (pipeline_id, status_id); 142 won, \
+143 lost.",
 
                 toolset: "pipelines",
                 access: Access::Read,
@@ -118,7 +118,7 @@ pub fn tools() -> Vec<ToolDef> {
             Meta {
                 name: "kommo_get_pipeline_statuses",
                 title: "Stages of a pipeline",
-                description: "The stages of one pipeline in order with their ids; 142 is won, 143 lost.",
+                description: "The stages of one pipeline in order with ids; 142 won, 143 lost.",
 
                 toolset: "pipelines",
                 access: Access::Read,
