@@ -257,6 +257,8 @@ export interface ListLeadsFilters extends PageOptions {
   updated_at_to?: number
   price_from?: number
   price_to?: number
+  /** Custom fields by name, code or id (`filter[custom_fields_values]`), e.g. `{ Fuente: 'Referido', Unidades: { from: 5 } }`. */
+  custom_fields?: Record<string, CustomFieldFilter>
 }
 
 export interface SearchLeadParams {
@@ -577,9 +579,12 @@ export interface ListContactsFilters extends PageOptions {
   created_at_to?: number
   updated_at_from?: number
   updated_at_to?: number
+  /** Custom fields by name, code or id (`filter[custom_fields_values]`). */
+  custom_fields?: Record<string, CustomFieldFilter>
 }
 
 export type ListCompaniesFilters = ListContactsFilters
+
 
 export interface GetContactResult {
   success: boolean
@@ -1619,6 +1624,25 @@ export interface KommoWebhook {
   [entity: string]: unknown
 }
 
+// ---- api-gaps: custom-field filters ----
+/** One custom-field condition of a list filter: a value or any of several (select options by
+ * name, ignoring case and accents), or a range for numeric and date (Unix seconds) fields. */
+export type CustomFieldFilter = string | number | boolean | Array<string | number> | { from?: number; to?: number }
+
+// ---- api-gaps: mass links ----
+/** One link of `linkMany` / `unlinkMany`: from `entity_id` (of the call's entity type) to a target. */
+export interface KommoEntityLink extends KommoLink {
+  entity_id: number
+}
+
+export interface LinkManyResult {
+  success: boolean
+  /** The links Kommo wrote (with `entity_id`). */
+  links: KommoEntityLink[]
+  totalFound: number
+  error?: string
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -2307,6 +2331,13 @@ export declare function linkEntities(entityType: LinkEntityType, entityId: numbe
 export declare function linkLeadToContact(leadId: number, contactId: number, config: KommoConfigInput): Promise<LinkResult>
 
 /**
+ * Links many entities of one type at once (`POST /{entityType}/link`, 250 links per request).
+ * Each link is `{ entity_id, to_entity_id, to_entity_type, metadata? }`. Resolves to
+ * `{ success, links, totalFound, error? }`.
+ */
+export declare function linkMany(entityType: LinkEntityType, links: KommoEntityLink[], config: KommoConfigInput): Promise<LinkManyResult>
+
+/**
  * Kept for compatibility: always `{ success: false, error }` explaining that notes belong to
  * one entity from creation (no request is made).
  */
@@ -2594,6 +2625,9 @@ export declare function stopServer(): void
 
 /** Removes links in one request (`{ to_entity_id, to_entity_type }` each). */
 export declare function unlinkEntities(entityType: LinkEntityType, entityId: number, links: KommoLink[], config: KommoConfigInput): Promise<LinkResult>
+
+/** Removes many links at once (`POST /{entityType}/unlink`, 250 per request). */
+export declare function unlinkMany(entityType: LinkEntityType, links: KommoEntityLink[], config: KommoConfigInput): Promise<LinkResult>
 
 /** Removes a product (catalog element) from a lead (one request). */
 export declare function unlinkProductFromLead(leadId: number, elementId: number, config: KommoConfigInput): Promise<LinkResult>
