@@ -17,6 +17,7 @@ pub mod fuzz_checks;
 pub mod mcp;
 pub mod node;
 pub mod phone;
+pub mod phone_db;
 pub mod sandbox;
 pub mod schema;
 pub mod text;

@@ -5,7 +5,7 @@
 //! `8 (916) 123-45-67`), and its `query=` search is a loose substring match over all fields.
 //! So a phone search is two steps: ask Kommo with the national digits, then keep only contacts
 //! with a PHONE value that is the same number. Parsing uses the libphonenumber metadata (the
-//! `phonenumber` crate) for international forms and, when a default country is known, for
+//! `phonenumber` crate, with metadata loaded per calling code by [`crate::phone_db`]) for international forms and, when a default country is known, for
 //! national forms with trunk prefixes.
 //!
 //! A number is reduced to one or more [`PhoneKey`]s: `(country code if known, national
@@ -127,13 +127,13 @@ impl Phone {
         };
         let mut e164 = None;
         if international {
-            match phonenumber::parse(None, format!("+{d}")) {
-                Ok(n) => {
-                    let k = key_of(&n);
+            match crate::phone_db::parse_international(&d) {
+                Some(n) => {
+                    let k = key_of(&n.number);
                     e164 = e164_of(&k);
                     push(k, &mut keys);
                 }
-                Err(_) => push(
+                None => push(
                     PhoneKey {
                         country_code: None,
                         national: d.clone(),
@@ -144,8 +144,8 @@ impl Phone {
         } else {
             let mut regional_valid = false;
             if let Some(r) = region {
-                if let Ok(n) = phonenumber::parse(Some(r), &d) {
-                    let k = key_of(&n);
+                if let Some(n) = crate::phone_db::parse_national(r, &d) {
+                    let k = key_of(&n.number);
                     if n.is_valid() {
                         e164 = e164_of(&k);
                         regional_valid = true;
@@ -186,9 +186,9 @@ impl Phone {
                 }
             }
             // Digits that start with a country code, written without `+` (573001234567).
-            if let Ok(n) = phonenumber::parse(None, format!("+{d}")) {
+            if let Some(n) = crate::phone_db::parse_international(&d) {
                 if n.is_valid() {
-                    let k = key_of(&n);
+                    let k = key_of(&n.number);
                     if e164.is_none() {
                         e164 = e164_of(&k);
                     }

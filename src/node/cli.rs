@@ -244,13 +244,18 @@ fn init_logging(debug: bool) {
     if !(debug || env_flag("KOMMO_DEBUG")) {
         return;
     }
-    let filter = tracing_subscriber::EnvFilter::new("kommo_mcp=debug,rmcp=info");
-    let _ = tracing_subscriber::fmt()
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    // Fixed targets, no `RUST_LOG` parsing: `Targets` instead of `EnvFilter` keeps the regex
+    // engine that `EnvFilter` needs out of the addon.
+    let filter = tracing_subscriber::filter::Targets::new()
+        .with_target("kommo_mcp", tracing::Level::DEBUG)
+        .with_target("rmcp", tracing::Level::INFO);
+    let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(false)
-        .with_target(false)
-        .with_env_filter(filter)
-        .try_init();
+        .with_target(false);
+    let _ = tracing_subscriber::registry().with(fmt).with(filter).try_init();
 }
 
 /// Makes fds 0 and 1 blocking again. Node (or a parent) may have set O_NONBLOCK on them,

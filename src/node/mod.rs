@@ -43,7 +43,28 @@ where
     T: Serialize + Send + 'static,
     F: std::future::Future<Output = T> + Send + 'static,
 {
-    env.spawn_future_with_callback(async move { Ok(fut.await) }, |env, value| env.to_js_value(&value))
+    spawn_boxed(env, Box::pin(async move { Box::new(fut.await) as Box<dyn ToJs> }))
+}
+
+/// A result converted to JS on the main thread once its future is done.
+trait ToJs: Send {
+    fn to_js<'e>(&self, env: &'e Env) -> Result<Unknown<'e>>;
+}
+
+impl<T: Serialize + Send> ToJs for T {
+    fn to_js<'e>(&self, env: &'e Env) -> Result<Unknown<'e>> {
+        env.to_js_value(self)
+    }
+}
+
+type BoxedResult = std::pin::Pin<Box<dyn std::future::Future<Output = Box<dyn ToJs>> + Send>>;
+
+/// The one place SDK futures are spawned. Boxed, so napi's and tokio's task machinery (spawn,
+/// harness, deferred resolution) is compiled once instead of once per SDK function: about
+/// 1 MB less addon code (BENCHMARKS.md "Binary size").
+#[inline(never)]
+fn spawn_boxed<'e>(env: &'e Env, fut: BoxedResult) -> Result<PromiseRaw<'e, Unknown<'e>>> {
+    env.spawn_future_with_callback(async move { Ok(fut.await) }, |env, value| value.to_js(env))
 }
 
 /// A `TypeError` naming the function and argument, to return as `Err` (it is thrown as is).

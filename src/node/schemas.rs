@@ -711,7 +711,10 @@ fn phone_parts<'e>(
             return Ok(Err(vec![key_issue("", code, e.to_string())]));
         }
     };
-    let parsed = phone.e164.as_deref().and_then(|e| phonenumber::parse(None, e).ok());
+    let parsed = phone
+        .e164
+        .as_deref()
+        .and_then(|e| crate::phone_db::parse_international(e.trim_start_matches('+')));
     let mut obj = Object::new(env)?;
     obj.set("input", text.as_str())?;
     obj.set("e164", phone.e164.as_deref())?;
@@ -722,22 +725,15 @@ fn phone_parts<'e>(
     )?;
     obj.set(
         "country",
-        parsed
-            .as_ref()
-            .and_then(|n| n.country().id())
-            .map(|id| format!("{id:?}")),
+        parsed.as_ref().and_then(|n| n.region()).map(|id| format!("{id:?}")),
     )?;
     obj.set(
         "nationalFormatted",
-        parsed
-            .as_ref()
-            .map(|n| n.format().mode(phonenumber::Mode::National).to_string()),
+        parsed.as_ref().map(|n| n.format(phonenumber::Mode::National)),
     )?;
     obj.set(
         "international",
-        parsed
-            .as_ref()
-            .map(|n| n.format().mode(phonenumber::Mode::International).to_string()),
+        parsed.as_ref().map(|n| n.format(phonenumber::Mode::International)),
     )?;
     obj.set("valid", parsed.as_ref().is_some_and(|n| n.is_valid()))?;
     obj.set("digits", crate::phone::normalize_phone(&text))?;

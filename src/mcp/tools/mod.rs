@@ -21,7 +21,7 @@ pub mod tags;
 pub mod tasks;
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use futures::future::BoxFuture;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
@@ -83,9 +83,21 @@ pub struct ToolDef {
     /// Area the tool belongs to (`contacts`, `pipelines`, ...).
     pub toolset: &'static str,
     pub access: Access,
-    input_schema: Arc<JsonObject>,
-    output_schema: Arc<JsonObject>,
+    /// Schema generators, run on the first [`ToolDef::to_tool`]: the registry is built several
+    /// times at start-up and most tools are not served, so generating every schema eagerly
+    /// cost start-up time and memory (the schema code of all 58 tools paged in).
+    input_schema: fn() -> JsonObject,
+    output_schema: fn() -> JsonObject,
+    schemas: OnceLock<(Arc<JsonObject>, Arc<JsonObject>)>,
     handler: Box<Handler>,
+}
+
+fn input_schema_of<P: JsonSchema + 'static>() -> JsonObject {
+    compact_input(&rmcp::handler::server::common::schema_for_type::<P>())
+}
+
+fn output_schema_of<O: JsonSchema + 'static>() -> JsonObject {
+    compact_output(&rmcp::handler::server::common::schema_for_output::<O>())
 }
 
 impl std::fmt::Debug for ToolDef {
@@ -137,8 +149,9 @@ where
         description: meta.description,
         toolset: meta.toolset,
         access: meta.access,
-        input_schema: Arc::new(compact_input(&rmcp::handler::server::common::schema_for_type::<P>())),
-        output_schema: Arc::new(compact_output(&rmcp::handler::server::common::schema_for_output::<O>())),
+        input_schema: input_schema_of::<P>,
+        output_schema: output_schema_of::<O>,
+        schemas: OnceLock::new(),
         handler: Box::new(call),
     }
 }
@@ -287,10 +300,12 @@ impl ToolDef {
                 .destructive(destructive)
                 .idempotent(idempotent),
         };
-
-        Tool::new(self.name, self.description, self.input_schema.clone())
+        let (input, output) = self
+            .schemas
+            .get_or_init(|| (Arc::new((self.input_schema)()), Arc::new((self.output_schema)())));
+        Tool::new(self.name, self.description, input.clone())
             .with_title(self.title)
-            .with_raw_output_schema(self.output_schema.clone())
+            .with_raw_output_schema(output.clone())
             .with_annotations(annotations)
     }
 }
