@@ -131,7 +131,16 @@ describe('payload schema fast path', () => {
       const schema = addon[name]
       const native = detailed(schema)
       assert.notEqual(schema, native)
-      const inputs = [sample.valid, sample.invalid, { ...sample.valid, zzz: 1, yyy: 2 }, {}, ...ODD]
+      const inputs = [
+        sample.valid,
+        sample.invalid,
+        { ...sample.valid, zzz: 1, yyy: 2 },
+        // non-ASCII keys and values, an astral character and a lone surrogate cross as JSON too
+        { ...sample.valid, 'clé_é': 'Implementación 🚀 \uD800' },
+        { ...sample.valid, name: 'Ñandú Logística 🚀' },
+        {},
+        ...ODD,
+      ]
       for (const input of inputs) {
         for (const method of ['parse', 'safeParse']) {
           assert.deepEqual(outcome(() => schema[method](input)), outcome(() => native[method](input)), `${method} ${label(input)}`)

@@ -494,8 +494,8 @@ macro_rules! schema_class {
 
             /// The JSON fast path behind `index.js` (not part of the typed API).
             #[napi(skip_typescript)]
-            pub fn check_json(json: String, mode: u32) -> String {
-                check_json(&$schema, &json, mode)
+            pub fn check_json(env: &Env, json: Unknown, mode: u32) -> Result<String> {
+                Ok(check_json(&$schema, &crate::node::js_string(env, &json)?, mode))
             }
         }
     };
