@@ -54,6 +54,25 @@ function describeCause(cause) {
   return String(first?.message ?? first).split('\n')[0]
 }
 
+// The errors both validators throw or return: an Error with `code`, `name` and zod-style `issues`,
+// own properties in the order the native detailed paths create them.
+function zodError(message, code, name, issues, withStack) {
+  let err
+  if (withStack) {
+    err = new Error(message)
+  } else {
+    // safeParse hands the error back as a value: skip capturing a stack trace nobody reads.
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    err = new Error(message)
+    Error.stackTraceLimit = limit
+  }
+  err.code = code
+  err.name = name
+  err.issues = issues
+  return err
+}
+
 try {
   module.exports = require('./binding.js')
 } catch (err) {
@@ -133,24 +152,11 @@ if (typeof check === 'function') {
   const configError = (encoded, withStack) => {
     token = undefined
     const parts = encoded.split('\0')
-    let err
-    if (withStack) {
-      err = new Error(parts[1])
-    } else {
-      // safeParse hands the error back as a value: skip capturing a stack trace nobody reads.
-      const limit = Error.stackTraceLimit
-      Error.stackTraceLimit = 0
-      err = new Error(parts[1])
-      Error.stackTraceLimit = limit
-    }
-    err.code = 'ERR_KOMMO_CONFIG'
-    err.name = 'KommoConfigError'
     const issues = []
     for (let i = 2; i + 2 < parts.length; i += 3) {
       issues.push({ path: parts[i] === '' ? [] : [parts[i]], message: parts[i + 2], code: parts[i + 1] })
     }
-    err.issues = issues
-    return err
+    return zodError(parts[1], 'ERR_KOMMO_CONFIG', 'KommoConfigError', issues, withStack)
   }
 
   const parse = (input) => {
@@ -234,20 +240,7 @@ function toJson(value) {
 }
 
 function validationError(info, withStack) {
-  let err
-  if (withStack) {
-    err = new Error(info.message)
-  } else {
-    // safeParse hands the error back as a value: skip capturing a stack trace nobody reads.
-    const limit = Error.stackTraceLimit
-    Error.stackTraceLimit = 0
-    err = new Error(info.message)
-    Error.stackTraceLimit = limit
-  }
-  err.code = 'ERR_KOMMO_VALIDATION'
-  err.name = 'KommoValidationError'
-  err.issues = info.issues
-  return err
+  return zodError(info.message, 'ERR_KOMMO_VALIDATION', 'KommoValidationError', info.issues, withStack)
 }
 
 function wrapSchema(Native) {

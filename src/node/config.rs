@@ -45,7 +45,7 @@ impl KommoConfigSchema {
         // one-byte strings, unlike UTF-8 encoding), and when it is printable ASCII (no whitespace,
         // no control character: the token rule) a placeholder stands in for it. Anything else
         // takes the token itself through the same rules.
-        let printable = with_utf16(env, &access_token, |units| {
+        let printable = crate::node::with_utf16(env, &access_token, |units| {
             !units.is_empty() && config::is_printable_ascii_utf16(units) && !starts_with_bearer(units)
         })?;
         let access_token = if printable {
@@ -106,29 +106,6 @@ impl KommoConfigSchema {
 /// there; kept so the placeholder rule is visibly the token rule).
 fn starts_with_bearer(units: &[u16]) -> bool {
     units.len() > 6 && units[..6].iter().copied().eq("Bearer".encode_utf16()) && units[6] == u16::from(b' ')
-}
-
-/// Calls `f` with the UTF-16 code units of a JS string (a stack buffer for up to 2,048 units).
-fn with_utf16<R>(env: &Env, value: &Unknown, f: impl FnOnce(&[u16]) -> R) -> Result<R> {
-    use napi::sys;
-    let mut stack = [0u16; 2048];
-    let mut len = 0usize;
-    // SAFETY: `stack` is writable for its length; napi writes at most len-1 units and a NUL.
-    let status =
-        unsafe { sys::napi_get_value_string_utf16(env.raw(), value.raw(), stack.as_mut_ptr(), stack.len(), &mut len) };
-    if status != sys::Status::napi_ok {
-        return Err(Error::new(Status::StringExpected, "accessToken must be a string"));
-    }
-    if len < stack.len() - 1 {
-        return Ok(f(&stack[..len]));
-    }
-    let mut full = 0usize;
-    // SAFETY: a null buffer asks for the length only.
-    unsafe { sys::napi_get_value_string_utf16(env.raw(), value.raw(), std::ptr::null_mut(), 0, &mut full) };
-    let mut heap = vec![0u16; full + 1];
-    // SAFETY: `heap` is writable for its length.
-    unsafe { sys::napi_get_value_string_utf16(env.raw(), value.raw(), heap.as_mut_ptr(), heap.len(), &mut len) };
-    Ok(f(&heap[..len.min(full)]))
 }
 
 fn encode_check(result: std::result::Result<KommoConfig, ConfigError>) -> String {
