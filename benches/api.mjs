@@ -23,31 +23,37 @@ const LEAD = 10000001 // seed: "Implementación CRM — Andina Logística"
 const JUAN = 20000001 // seed: "Juan Pérez"
 const VENTAS = 7000001
 
-/** `{ name, tool, args, raw }`: a tool call and the SDK call giving the same records as raw Kommo JSON. */
+/**
+ * `{ name, tool, args, raw }`: a tool call, and how to get the same records as the raw Kommo JSON that the
+ * original package pretty-printed for the model: `raw(sdk, kommo)` gets the record ids through the SDK, then
+ * the records themselves from the sandbox's HTTP API, exactly as Kommo returns them (every field, nulls and
+ * `_links` included). Lists compare against the records only (`_embedded.<entity>`), not the page envelope.
+ */
 function workload(config) {
+  const ids = (records) => records.map((r) => r.id)
   return [
     { name: 'search contact by phone', tool: 'kommo_search_contact_by_phone', args: { phone: '+57 300 123 4567' },
-      raw: async () => (await addon.searchContactByPhone({ phone: '+57 300 123 4567' }, config)).contacts },
+      raw: async (kommo) => kommo.records('contacts', ids((await addon.searchContactByPhone({ phone: '+57 300 123 4567' }, config)).contacts), 'leads') },
     { name: 'list leads (50)', tool: 'kommo_list_leads', args: { limit: 50 },
-      raw: async () => (await addon.listLeads({ limit: 50 }, config)).leads },
+      raw: async (kommo) => kommo.records('leads', ids((await addon.listLeads({ limit: 50 }, config)).leads)) },
     { name: 'list leads in a pipeline', tool: 'kommo_list_leads', args: { pipeline_id: VENTAS, limit: 50 },
-      raw: async () => (await addon.listLeads({ pipeline_id: VENTAS, limit: 50 }, config)).leads },
+      raw: async (kommo) => kommo.records('leads', ids((await addon.listLeads({ pipeline_id: VENTAS, limit: 50 }, config)).leads)) },
     { name: 'get lead', tool: 'kommo_get_lead', args: { leadId: LEAD },
-      raw: async () => (await addon.getLead({ leadId: LEAD, with: ['contacts'] }, config)).lead },
+      raw: async (kommo) => kommo.get(`/api/v4/leads/${LEAD}?with=contacts`) },
     { name: 'search lead', tool: 'kommo_search_lead', args: { query: 'Andina' },
-      raw: async () => (await addon.searchLead({ query: 'Andina' }, config)).leads },
+      raw: async (kommo) => kommo.records('leads', ids((await addon.searchLead({ query: 'Andina' }, config)).leads)) },
     { name: 'leads by contact', tool: 'kommo_get_leads_by_contact', args: { contactId: JUAN },
-      raw: async () => (await addon.getLeadsByContact(JUAN, config)).leads },
+      raw: async (kommo) => kommo.records('leads', ids((await addon.getLeadsByContact(JUAN, config)).leads)) },
     { name: 'list deals (50)', tool: 'kommo_list_deals', args: { limit: 50 },
-      raw: async () => (await addon.listDeals({ limit: 50 }, config)).deals },
+      raw: async (kommo) => kommo.records('leads', ids((await addon.listDeals({ limit: 50 }, config)).deals)) },
     { name: 'list pipelines', tool: 'kommo_list_pipelines', args: {},
-      raw: async () => (await addon.listPipelines(config)).pipelines },
+      raw: async (kommo) => (await kommo.get('/api/v4/leads/pipelines'))._embedded.pipelines },
     { name: 'pipeline statuses', tool: 'kommo_get_pipeline_statuses', args: { pipelineId: VENTAS },
-      raw: async () => (await addon.getPipelineStatuses({ pipelineId: VENTAS }, config)).statuses },
+      raw: async (kommo) => (await kommo.get(`/api/v4/leads/pipelines/${VENTAS}/statuses`))._embedded.statuses },
     { name: 'select field options', tool: 'kommo_get_select_field_options', args: { fieldId: 1000021 },
-      raw: async () => (await addon.getCustomField('leads', 1000021, config)).customField },
+      raw: async (kommo) => kommo.get('/api/v4/leads/custom_fields/1000021') },
     { name: 'list custom fields', tool: 'kommo_list_custom_fields', args: { entity: 'leads' },
-      raw: async () => (await addon.listCustomFields('leads', undefined, config)).customFields },
+      raw: async (kommo) => (await kommo.get('/api/v4/leads/custom_fields?limit=250'))._embedded.custom_fields },
     { name: 'update custom fields by name', tool: 'kommo_update_lead_custom_fields', args: { leadId: LEAD, fields: { Fuente: 'Referido', Unidades: 3 } } },
     { name: 'create lead with fields', tool: 'kommo_create_lead', args: { name: 'Bench', custom_fields: { Fuente: 'Evento' } } },
     { name: 'update deal stage', tool: 'kommo_update_deal', args: { dealId: LEAD, status_id: 61000004 } },
@@ -57,6 +63,28 @@ function workload(config) {
     { name: 'list leads by custom field', tool: 'kommo_list_leads', args: { custom_fields: { Fuente: 'Evento' }, limit: 50 } },
 
   ]
+}
+
+/** Raw Kommo JSON straight from the sandbox's HTTP API (not through the SDK, which keeps typed fields only). */
+function kommoHttp(sandbox) {
+  const get = async (pathAndQuery) => {
+    const res = await fetch(`${sandbox.baseUrl}${pathAndQuery}`, { headers: { authorization: `Bearer ${sandbox.accessToken}` } })
+    if (!res.ok) throw new Error(`GET ${pathAndQuery}: HTTP ${res.status}`)
+    return res.json()
+  }
+  return {
+    get,
+    /** The `entity` records with these ids, in this order, as one Kommo list request returns them. */
+    async records(entity, idList, withParam) {
+      if (idList.length === 0) return []
+      const q = idList.map((id) => `filter[id][]=${id}`).join('&')
+      const body = await get(`/api/v4/${entity}?${q}&limit=250${withParam ? `&with=${withParam}` : ''}`)
+      const byId = new Map(body._embedded[entity].map((r) => [r.id, r]))
+      const out = idList.map((id) => byId.get(id))
+      if (out.some((r) => r === undefined)) throw new Error(`GET /api/v4/${entity}: some of ${idList.join(',')} missing`)
+      return out
+    },
+  }
 }
 
 async function stats(base) {
@@ -86,6 +114,7 @@ export async function run() {
   try {
     const { tools: allTools } = await client.listTools()
     const allToolsListBytes = Buffer.byteLength(JSON.stringify({ tools: allTools }))
+    const kommo = kommoHttp(sandbox)
     const rows = []
     for (const op of workload(config)) {
       const counts = []
@@ -100,7 +129,7 @@ export async function run() {
       }
       const row = { op: op.name, tool: op.tool, requestsFirst: counts[0], requestsWarm: counts[1], textBytes: Buffer.byteLength(text) }
       if (op.raw) {
-        row.rawBytes = Buffer.byteLength(JSON.stringify(await op.raw(), null, 2))
+        row.rawBytes = Buffer.byteLength(JSON.stringify(await op.raw(kommo), null, 2))
         row.ratio = row.rawBytes / row.textBytes
       }
       rows.push(row)
