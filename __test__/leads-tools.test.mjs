@@ -138,3 +138,25 @@ test('kommo_create_complex_lead creates lead, contact with phone and email, and 
   const none = await call(client, 'kommo_create_complex_lead', { name: 'alone' })
   assert.ok(none.isError)
 })
+
+test('lead tools name the responsible user once the users list is cached, without a request of their own', async () => {
+  const s = await connect() // a fresh server: nothing cached
+  try {
+    const cold = await call(s.client, 'kommo_get_lead', { leadId: S.ANDINA_LEAD_ID })
+    assert.ok(!cold.isError, cold.text)
+    assert.match(cold.text, /, user #9000002,/)
+    assert.doesNotMatch(cold.text, /Diego Torres/)
+    assert.deepEqual(Object.keys((await S.stats(s.sandbox)).by_route).filter((r) => r.includes('/users')), [])
+    // Task tools load the users list (cached); lead tools then use the names.
+    assert.ok(!(await call(s.client, 'kommo_list_tasks', {})).isError)
+    await S.resetStats(s.sandbox)
+    const warm = await call(s.client, 'kommo_get_lead', { leadId: S.ANDINA_LEAD_ID })
+    assert.match(warm.text, /, Diego Torres \(user #9000002\),/)
+    assert.equal(warm.data.lead.responsible, 'Diego Torres')
+    const list = await call(s.client, 'kommo_list_leads', { limit: 3 })
+    assert.match(list.text, /^- Implementación CRM — Andina Logística #10000001 · .* · Diego Torres \(user #9000002\) · /m)
+    assert.deepEqual((await S.stats(s.sandbox)).by_route, { 'GET /api/v4/leads/{id}': 1, 'GET /api/v4/leads': 1 })
+  } finally {
+    await s.close()
+  }
+})

@@ -149,6 +149,11 @@ pub async fn cached_users(client: &Client) -> Result<Arc<Vec<User>>> {
         .await
 }
 
+/// Every user if the metadata cache holds them (fresh), without a request: names "where known".
+pub fn peek_users(client: &Client) -> Option<Arc<Vec<User>>> {
+    client.cache().peek("users", METADATA_TTL)
+}
+
 /// The name of user `id` in `users`, or `user #id`.
 pub fn user_name(users: Option<&[User]>, id: i64) -> String {
     users

@@ -170,6 +170,9 @@ pub struct LeadSummary {
     pub stage: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub responsible_user_id: Option<i64>,
+    /// The responsible user's name, when the users list is already cached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responsible: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub contact_ids: Vec<i64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -204,8 +207,12 @@ pub fn field_lines(fields: &Option<Vec<crate::api::model::CustomFieldValues>>) -
 }
 
 impl LeadSummary {
-    /// Summarises `lead`, naming its stage from `pipelines` when given.
-    pub fn new(lead: &crate::api::leads::Lead, pipelines: Option<&[Pipeline]>) -> Self {
+    /// Summarises `lead`, naming its stage from `pipelines` and its responsible user from `users` when given.
+    pub fn new(
+        lead: &crate::api::leads::Lead,
+        pipelines: Option<&[Pipeline]>,
+        users: Option<&[crate::api::account::User]>,
+    ) -> Self {
         let stage = match (pipelines, lead.status_id) {
             (Some(ps), Some(status)) => {
                 crate::api::pipelines::status_name(ps, lead.pipeline_id, status).map(|(p, s)| format!("{p} › {s}"))
@@ -220,6 +227,11 @@ impl LeadSummary {
             status_id: lead.status_id,
             stage,
             responsible_user_id: lead.responsible_user_id,
+            responsible: lead
+                .responsible_user_id
+                .and_then(|id| users?.iter().find(|u| u.id == id))
+                .map(|u| u.name.clone())
+                .filter(|n| !n.is_empty()),
             contact_ids: lead.contact_ids(),
             company_ids: lead.company_ids(),
             tags: lead.tag_names(),
@@ -238,6 +250,14 @@ fn ids(label: &str, ids: &[i64]) -> Option<String> {
     })
 }
 
+/// `Diego Torres (user #9000002)` when the name is known, else `user #9000002`.
+pub fn user_ref(name: Option<&str>, id: i64) -> String {
+    match name {
+        Some(n) => format!("{n} (user #{id})"),
+        None => format!("user #{id}"),
+    }
+}
+
 /// `Big deal #42 · 1500 · Ventas › Negociación · user #9000001 · contacts #1, #2`
 pub fn lead_line(l: &LeadSummary) -> String {
     let mut parts = vec![format!(
@@ -254,7 +274,7 @@ pub fn lead_line(l: &LeadSummary) -> String {
         _ => {}
     }
     if let Some(u) = l.responsible_user_id {
-        parts.push(format!("user #{u}"));
+        parts.push(user_ref(l.responsible.as_deref(), u));
     }
     parts.extend(ids("contacts", &l.contact_ids));
     parts.extend(ids("company", &l.company_ids));
@@ -501,10 +521,8 @@ pub fn task_line(t: &TaskSummary) -> String {
     if let Some(r) = &t.result {
         parts.push(format!("result \"{}\"", crate::text::truncate_chars(r, 200)));
     }
-    match (&t.responsible, t.responsible_user_id) {
-        (Some(n), Some(id)) => parts.push(format!("{n} (user #{id})")),
-        (None, Some(id)) => parts.push(format!("user #{id}")),
-        _ => {}
+    if let Some(id) = t.responsible_user_id {
+        parts.push(user_ref(t.responsible.as_deref(), id));
     }
     if let (Some(e), Some(id)) = (&t.entity_type, t.entity_id) {
         parts.push(entity_label(e, id));

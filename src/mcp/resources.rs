@@ -386,7 +386,7 @@ fn fields_section(out: &mut String, lines: &[String]) {
 }
 
 fn lead_text(lead: &leads::Lead, ps: Option<&[pipelines::Pipeline]>, users: Option<&[account::User]>) -> String {
-    let s = LeadSummary::new(lead, ps);
+    let s = LeadSummary::new(lead, ps, users);
     let name = if s.name.is_empty() { "(no name)" } else { &s.name };
     let mut out = format!("# Lead {name} #{}\n{}\n\n", s.id, format::lead_line(&s));
     responsible(&mut out, users, s.responsible_user_id);

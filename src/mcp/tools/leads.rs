@@ -8,7 +8,7 @@ use super::{check_count, check_id_list, check_ids, check_len, define, Access, Co
 use crate::api::leads::{self, LeadData, LeadEmbeddedWrite, LeadFilter};
 use crate::api::list::ListOptions;
 use crate::api::model::{EntityRefWrite, TagWrite};
-use crate::api::{custom_fields, pipelines};
+use crate::api::{account, custom_fields, pipelines};
 use crate::error::Error;
 use crate::mcp::format::{self, LeadSummary};
 
@@ -81,12 +81,19 @@ impl Render for LeadPage {
     }
 }
 
+/// Summaries naming stages from `pipelines` and responsible users from the users cache when it is warm: no
+/// request is made for user names alone (Kommo's /users needs admin rights on some accounts).
+fn summarise(ctx: &Context, list: &[leads::Lead], pipelines: Option<&[pipelines::Pipeline]>) -> Vec<LeadSummary> {
+    let users = account::peek_users(&ctx.client);
+    list.iter()
+        .map(|l| LeadSummary::new(l, pipelines, users.as_deref().map(Vec::as_slice)))
+        .collect()
+}
+
 async fn summaries(ctx: &Context, list: &[leads::Lead]) -> Vec<LeadSummary> {
     // Stage names come from the cached pipelines; a failure there only costs the names.
     let pipelines = pipelines::cached(&ctx.client).await.ok();
-    list.iter()
-        .map(|l| LeadSummary::new(l, pipelines.as_deref().map(Vec::as_slice)))
-        .collect()
+    summarise(ctx, list, pipelines.as_deref().map(Vec::as_slice))
 }
 
 pub(super) async fn list_leads(ctx: Context, a: ListLeadsArgs) -> Result<LeadPage, Error> {
@@ -130,11 +137,7 @@ pub(super) async fn list_leads(ctx: Context, a: ListLeadsArgs) -> Result<LeadPag
     let listing = listing?;
     let pipelines = pipelines.ok();
     Ok(LeadPage {
-        leads: listing
-            .items
-            .iter()
-            .map(|l| LeadSummary::new(l, pipelines.as_deref().map(Vec::as_slice)))
-            .collect(),
+        leads: summarise(&ctx, &listing.items, pipelines.as_deref().map(Vec::as_slice)),
         page: listing.page,
         has_more: listing.has_more(),
         next_page: listing.next_page,
@@ -172,7 +175,7 @@ impl Render for LeadDetail {
             parts.push(format!("price {p}"));
         }
         if let Some(u) = l.responsible_user_id {
-            parts.push(format!("user #{u}"));
+            parts.push(format::user_ref(l.responsible.as_deref(), u));
         }
         let refs = |one: &str, many: &str, ids: &[i64]| {
             let list: Vec<String> = ids.iter().map(|i| format!("#{i}")).collect();
@@ -249,11 +252,7 @@ pub(super) async fn search_lead(ctx: Context, a: SearchLeadArgs) -> Result<LeadP
     let listing = listing?;
     let pipelines = pipelines.ok();
     Ok(LeadPage {
-        leads: listing
-            .items
-            .iter()
-            .map(|l| LeadSummary::new(l, pipelines.as_deref().map(Vec::as_slice)))
-            .collect(),
+        leads: summarise(&ctx, &listing.items, pipelines.as_deref().map(Vec::as_slice)),
         page: listing.page,
         has_more: listing.has_more(),
         next_page: listing.next_page,
