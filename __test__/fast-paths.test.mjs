@@ -57,6 +57,25 @@ const CONFIGS = [
   { baseUrl: 'not a url', accessToken: 'x\u0000y' },
   { baseUrl: 'https://acme.kommo.com\u0000', accessToken: 'x' },
   { baseUrl: 'ftp://acme.kommo.com', accessToken: 'x', defaultCountry: 'COL' },
+  // The Rust shortcut for the common URL shapes (config::quick_base_url) and its edges
+  { baseUrl: 'https://acme.amocrm.ru/api/v4', accessToken: token, defaultCountry: 'US' },
+  { baseUrl: 'https://acme.kommo.com/', accessToken: 't', defaultCountry: 'zz' },
+  { baseUrl: 'https://acme.kommo.com/', accessToken: 'a b', defaultCountry: 'co' },
+  { baseUrl: 'https://example.com/api/v4/', accessToken: 't', defaultCountry: 'co' },
+  { baseUrl: 'https://proxy.example.org', accessToken: 't', allowUntrustedHost: true, defaultCountry: 'mx' },
+  { baseUrl: 'https://www.kommo.com', accessToken: 't' },
+  { baseUrl: 'https://Acme.Kommo.com', accessToken: 't' },
+  { baseUrl: 'https://acme.kommo.com:443', accessToken: 't' },
+  { baseUrl: 'https://1.2.3.4', accessToken: 't' },
+  { baseUrl: 'https://acmé.kommo.com', accessToken: 't' },
+  { baseUrl: 'https://' + 'a'.repeat(300) + '.kommo.com', accessToken: 't' },
+  { baseUrl: 'https://acme.kommo.com', accessToken: 't', defaultCountry: 'ç' },
+  { subdomain: 'acme-2', accessToken: token, defaultCountry: 'br' },
+  { subdomain: 'www', accessToken: 't' },
+  { subdomain: 'xn--80ak6aa92e', accessToken: 't' },
+  { subdomain: 'Acme', accessToken: 't', allowUntrustedHost: true },
+  { subdomain: 'acme', accessToken: 'x'.repeat(100) + ' ' + 'y'.repeat(100) },
+  { subdomain: 'acme', accessToken: 'x'.repeat(3000) },
 ]
 
 describe('kommoConfigSchema fast path', () => {

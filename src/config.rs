@@ -508,12 +508,20 @@ fn check_token(token: &str) -> Result<(), String> {
 
 /// Every byte is printable ASCII (`!` to `~`): no whitespace, no control character.
 pub(crate) fn is_printable_ascii(bytes: &[u8]) -> bool {
-    bytes.iter().all(|&b| b.wrapping_sub(0x21) < 0x5e)
+    all_printable(bytes, |b| b.wrapping_sub(0x21) < 0x5e)
 }
 
 /// [`is_printable_ascii`] for UTF-16 code units.
 pub(crate) fn is_printable_ascii_utf16(units: &[u16]) -> bool {
-    units.iter().all(|&u| u.wrapping_sub(0x21) < 0x5e)
+    all_printable(units, |u| u.wrapping_sub(0x21) < 0x5e)
+}
+
+/// `units.iter().all(ok)`, branch-free within blocks of 64 so that the compiler vectorises it (a token
+/// is 700-1000 characters and is scanned on every config check).
+fn all_printable<T: Copy>(units: &[T], ok: impl Fn(T) -> bool) -> bool {
+    let mut blocks = units.chunks_exact(64);
+    let blocks_ok = blocks.all(|block| block.iter().fold(true, |acc, &u| acc & ok(u)));
+    blocks_ok && blocks.remainder().iter().all(|&u| ok(u))
 }
 
 fn is_loopback_host(host: &Host<&str>) -> bool {
@@ -613,9 +621,7 @@ fn parse_base_url(input: &str, allow_untrusted: bool) -> Result<Url, String> {
                 "host {domain} is not an account host; use your own account's address, e.g. https://<subdomain>.kommo.com (find it in the browser's address bar when logged in to Kommo)"
             ));
         } else if !allow_untrusted {
-            return Err(format!(
-                "host {domain} is not a Kommo account host; expected https://<subdomain>.kommo.com (or .amocrm.com / .amocrm.ru). To send the token to another host on purpose (a proxy), set allowUntrustedHost: true"
-            ));
+            return Err(untrusted_host_message(domain));
         } else if scheme != "https" {
             return Err(format!("an untrusted host must use https; use https://{domain}"));
         }
@@ -633,6 +639,101 @@ fn parse_base_url(input: &str, allow_untrusted: bool) -> Result<Url, String> {
         canonical.set_path("");
     }
     Ok(canonical)
+}
+
+/// The message of the `baseUrl` issue for a host that is not Kommo's (also [`QuickUrl::UntrustedHost`]'s).
+pub fn untrusted_host_message(domain: &str) -> String {
+    format!(
+        "host {domain} is not a Kommo account host; expected https://<subdomain>.kommo.com (or .amocrm.com / .amocrm.ru). To send the token to another host on purpose (a proxy), set allowUntrustedHost: true"
+    )
+}
+
+/// What [`validate`] decides about a `baseUrl` in its common shape, found without the URL parser:
+/// see [`quick_base_url`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuickUrl<'a> {
+    /// Valid; `base_url` is the canonical form (a prefix of the input) and `untrusted` says whether
+    /// the config keeps `allowUntrustedHost: true` (a host that needed it).
+    Valid { base_url: &'a str, untrusted: bool },
+    /// Invalid: the host is not a Kommo host and `allowUntrustedHost` is not set. The one issue is
+    /// `baseUrl` / `invalid_format` / [`untrusted_host_message`].
+    UntrustedHost(&'a str),
+}
+
+/// [`validate`]'s verdict on `baseUrl` for the shape nearly every config has, without the WHATWG
+/// URL parser: `https://`, a host of lowercase ASCII labels (letters, digits, inner hyphens, the
+/// last label starting with a letter, so it is neither an IP address nor punycode), then nothing,
+/// `/`, `/api/v4` or `/api/v4/`. For such input the URL parser changes nothing but the path, so the
+/// canonical URL is the input up to the host. `None` for anything else (whitespace, capitals, a
+/// port, `http`, loopback, Kommo's own non-account hosts, ...): the caller runs [`validate`].
+/// `config::tests::quick_base_url_agrees_with_validate` holds the two together.
+pub fn quick_base_url(input: &str, allow_untrusted: bool) -> Option<QuickUrl<'_>> {
+    let rest = input.strip_prefix("https://")?;
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    if !matches!(path, "" | "/" | "/api/v4" | "/api/v4/") || host.is_empty() || host.len() > 253 {
+        return None;
+    }
+    if !host.split('.').all(plain_label) {
+        return None;
+    }
+    let last = host.rsplit('.').next().unwrap_or_default();
+    if !last.as_bytes()[0].is_ascii_lowercase() || host == "localhost" {
+        return None;
+    }
+    let base_url = &input[.."https://".len() + host.len()];
+    if kommo_subdomain(host).is_some() {
+        return Some(QuickUrl::Valid {
+            base_url,
+            untrusted: false,
+        });
+    }
+    if TRUSTED_SUFFIXES.iter().any(|s| host == &s[1..] || host.ends_with(s)) {
+        return None; // Kommo's own site: validate explains
+    }
+    Some(if allow_untrusted {
+        QuickUrl::Valid {
+            base_url,
+            untrusted: true,
+        }
+    } else {
+        QuickUrl::UntrustedHost(host)
+    })
+}
+
+/// A DNS label the URL parser and IDNA leave as it is: 1-63 lowercase ASCII letters, digits and
+/// inner hyphens, and not `xx--` (punycode and other reserved forms).
+fn plain_label(label: &str) -> bool {
+    let b = label.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b.iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+        && b.get(2..4) != Some(b"--")
+}
+
+/// [`validate`]'s verdict on a `subdomain` that is one plain lowercase label other than `www`:
+/// valid, with the canonical URL `https://<subdomain>.kommo.com`. `false`: run [`validate`].
+pub fn quick_subdomain(sub: &str) -> bool {
+    plain_label(sub) && sub != "www"
+}
+
+/// [`validate`]'s `defaultCountry` for two ASCII letters: the upper-case code when it is a known
+/// region. `None` for anything else, valid or not (the caller runs [`validate`]).
+pub fn quick_country(code: &[u8]) -> Option<[u8; 2]> {
+    match code {
+        [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => {
+            let upper = [a.to_ascii_uppercase(), b.to_ascii_uppercase()];
+            // As `phone::parse_region` (what `validate` uses) without its trimmed copy.
+            std::str::from_utf8(&upper)
+                .ok()?
+                .parse::<phonenumber::country::Id>()
+                .ok()
+                .map(|_| upper)
+        }
+        _ => None,
+    }
 }
 
 fn check_rate_limit(n: f64) -> Result<u32, String> {
@@ -812,6 +913,192 @@ pub fn is_loopback_ip(ip: IpAddr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_scan_finds_a_bad_unit_anywhere() {
+        for len in [0usize, 1, 63, 64, 65, 130, 750] {
+            let good = "a".repeat(len);
+            assert!(is_printable_ascii(good.as_bytes()));
+            assert!(is_printable_ascii_utf16(&good.encode_utf16().collect::<Vec<_>>()));
+            for at in [0, len / 2, len.saturating_sub(1)] {
+                if len == 0 {
+                    continue;
+                }
+                for bad in [' ', '\n', '\u{7f}', 'é', '\u{2028}'] {
+                    let mut t: Vec<char> = good.chars().collect();
+                    t[at] = bad;
+                    let t: String = t.into_iter().collect();
+                    assert!(!is_printable_ascii(t.as_bytes()), "{len} {at} {bad:?}");
+                    assert!(
+                        !is_printable_ascii_utf16(&t.encode_utf16().collect::<Vec<_>>()),
+                        "{len} {at} {bad:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The fast path (`quick_base_url`, `quick_country`) gives what `validate` gives, on a corpus
+    /// built from the shapes that matter: case, whitespace, ports, paths, IP-like and punycode
+    /// labels, Kommo's own hosts, loopback; and it does apply to the common forms.
+    #[test]
+    fn quick_base_url_agrees_with_validate() {
+        let hosts = [
+            "acme.kommo.com",
+            "acme-2.kommo.com",
+            "2acme.amocrm.ru",
+            "a.amocrm.com",
+            "www.kommo.com",
+            "kommo.com",
+            "a.b.kommo.com",
+            "-acme.kommo.com",
+            "acme-.kommo.com",
+            "xn--80ak6aa92e.kommo.com",
+            "ab--cd.kommo.com",
+            "ACME.kommo.com",
+            "acme.KOMMO.com",
+            "acme.kommo.com.",
+            "acme..kommo.com",
+            ".kommo.com",
+            "example.com",
+            "proxy.example.org",
+            "localhost",
+            "127.0.0.1",
+            "1.2.3.4",
+            "0x7f.1",
+            "a.0x7f",
+            "a.123",
+            "a.1b",
+            "sub.domain.example",
+            "exa_mple.com",
+            "exa mple.com",
+            "acme.kommo.com:443",
+            "acme.kommo.com:8443",
+            "user@acme.kommo.com",
+            "[::1]",
+            "xn--a.com",
+            "a.xn--p1ai",
+            "",
+        ];
+        let paths = [
+            "",
+            "/",
+            "/api/v4",
+            "/api/v4/",
+            "/api",
+            "/api/v4/leads",
+            "?x=1",
+            "#f",
+            "//",
+            "/API/V4",
+        ];
+        let schemes = ["https://", "http://", "HTTPS://", "ftp://", " https://", ""];
+        let mut applied = 0;
+        for scheme in schemes {
+            for host in hosts {
+                for path in paths {
+                    let input = format!("{scheme}{host}{path}");
+                    for allow in [false, true] {
+                        let full = validate(RawConfig {
+                            base_url: Some(input.clone()),
+                            access_token: Some("t".into()),
+                            allow_untrusted_host: Some(allow),
+                            ..RawConfig::default()
+                        });
+                        let Some(quick) = quick_base_url(&input, allow) else {
+                            continue;
+                        };
+                        applied += 1;
+                        match (quick, &full) {
+                            (QuickUrl::Valid { base_url, untrusted }, Ok(c)) => {
+                                assert_eq!(base_url, c.base_url(), "{input:?}");
+                                assert_eq!(untrusted, c.allow_untrusted_host, "{input:?}");
+                            }
+                            (QuickUrl::UntrustedHost(h), Err(e)) => {
+                                assert_eq!(e.issues.len(), 1, "{input:?}");
+                                let issue = &e.issues[0];
+                                assert_eq!(
+                                    (issue.path.as_str(), issue.code),
+                                    ("baseUrl", "invalid_format"),
+                                    "{input:?}"
+                                );
+                                assert_eq!(issue.message, untrusted_host_message(h), "{input:?}");
+                            }
+                            (q, f) => panic!("{input:?} allow={allow}: quick {q:?}, validate {f:?}"),
+                        }
+                    }
+                }
+            }
+        }
+        assert!(applied >= 40, "the fast path applied to only {applied} inputs");
+        for common in [
+            "https://acme.kommo.com",
+            "https://acme.kommo.com/",
+            "https://acme.amocrm.ru/api/v4/",
+        ] {
+            assert!(
+                matches!(quick_base_url(common, false), Some(QuickUrl::Valid { .. })),
+                "{common}"
+            );
+        }
+        assert!(matches!(
+            quick_base_url("https://example.com", false),
+            Some(QuickUrl::UntrustedHost("example.com"))
+        ));
+        for code in ["co", "CO", "Us", "mx", "ZZ", "xx", "c", "col", " co", "c0", "é"] {
+            let full = validate(RawConfig {
+                subdomain: Some("acme".into()),
+                access_token: Some("t".into()),
+                default_country: Some(code.into()),
+                ..RawConfig::default()
+            });
+            match quick_country(code.as_bytes()) {
+                Some(upper) => assert_eq!(
+                    full.unwrap().default_country.as_deref().map(str::as_bytes),
+                    Some(&upper[..]),
+                    "{code:?}"
+                ),
+                None => assert!(
+                    full.is_err() || code.len() != 2 || !code.is_ascii(),
+                    "{code:?} should be quick"
+                ),
+            }
+        }
+        assert_eq!(quick_country(b"co"), Some(*b"CO"));
+        let mut quick_subs = 0;
+        for sub in [
+            "acme",
+            "acme-2",
+            "2acme",
+            "a",
+            "www",
+            "WWW",
+            "Acme",
+            "-acme",
+            "acme-",
+            "xn--80ak6aa92e",
+            "ab--cd",
+            "a_b",
+            "a.b",
+            " acme",
+            "acme.kommo.com",
+            "",
+            &"a".repeat(63),
+            &"a".repeat(64),
+        ] {
+            if !quick_subdomain(sub) {
+                continue;
+            }
+            quick_subs += 1;
+            let full = validate(RawConfig {
+                subdomain: Some(sub.into()),
+                access_token: Some("t".into()),
+                ..RawConfig::default()
+            });
+            assert_eq!(full.unwrap().base_url(), format!("https://{sub}.kommo.com"), "{sub:?}");
+        }
+        assert_eq!(quick_subs, 5);
+    }
 
     fn raw(base: Option<&str>, sub: Option<&str>, token: Option<&str>) -> RawConfig {
         RawConfig {

@@ -1,6 +1,7 @@
 //! `kommoConfigSchema`: zod's calling convention (`parse` / `safeParse`) over [`crate::config`].
 
 use napi::bindgen_prelude::*;
+use napi::JsString;
 use napi_derive::napi;
 
 use crate::config::{self, ConfigError, Issue, KommoConfig, RawConfig, KNOWN_KEYS};
@@ -32,14 +33,14 @@ impl KommoConfigSchema {
     /// `"\0"` then the error message and, per issue, `"\0" path "\0" code "\0" message`; the wrapper
     /// builds the `KommoConfigError` from that without another crossing.
     #[napi(skip_typescript)]
-    pub fn check(
-        env: &Env,
-        base_url: Option<String>,
-        subdomain: Option<String>,
-        access_token: Unknown,
-        default_country: Option<String>,
+    pub fn check<'e>(
+        env: &'e Env,
+        base_url: Unknown<'e>,
+        subdomain: Unknown<'e>,
+        access_token: Unknown<'e>,
+        default_country: Unknown<'e>,
         allow_untrusted_host: bool,
-    ) -> Result<String> {
+    ) -> Result<JsString<'e>> {
         // The token is usually the longest value (a 700-1000 character JWT) and the output reuses
         // the caller's string, so it is only scanned here: read as UTF-16 (a plain copy for V8's
         // one-byte strings, unlike UTF-8 encoding), and when it is printable ASCII (no whitespace,
@@ -48,20 +49,31 @@ impl KommoConfigSchema {
         let printable = crate::node::with_utf16(env, &access_token, |units| {
             !units.is_empty() && config::is_printable_ascii_utf16(units) && !starts_with_bearer(units)
         })?;
+        if printable {
+            if let Some(answer) = quick_check(env, &base_url, &subdomain, &default_country, allow_untrusted_host)? {
+                return Ok(answer);
+            }
+        }
+        let string = |v: &Unknown| -> Result<Option<String>> {
+            match v.get_type()? {
+                ValueType::Undefined => Ok(None),
+                _ => crate::node::js_string(env, v).map(Some),
+            }
+        };
         let access_token = if printable {
             "t".to_string()
         } else {
             String::from_unknown(access_token)?
         };
         let raw = RawConfig {
-            base_url,
-            subdomain,
+            base_url: string(&base_url)?,
+            subdomain: string(&subdomain)?,
             access_token: Some(access_token),
-            default_country,
+            default_country: string(&default_country)?,
             allow_untrusted_host: Some(allow_untrusted_host),
             ..RawConfig::default()
         };
-        Ok(encode_check(config::validate(raw)))
+        answer_string(env, encode_check(config::validate(raw)))
     }
 
     /// Returns the validated, normalised config, or throws a `KommoConfigError` whose `issues`
@@ -102,6 +114,78 @@ impl KommoConfigSchema {
     }
 }
 
+/// [`KommoConfigSchema::check`] for the common shape (a printable token, a `baseUrl` that
+/// [`config::quick_base_url`] decides, no country or one [`config::quick_country`] decides), with no
+/// allocation on the valid path: the answer is built in a stack buffer. `None`: run `validate`.
+fn quick_check<'e>(
+    env: &'e Env,
+    base_url: &Unknown,
+    subdomain: &Unknown,
+    country: &Unknown,
+    allow_untrusted: bool,
+) -> Result<Option<JsString<'e>>> {
+    let country = match country.get_type()? {
+        ValueType::Undefined => None,
+        _ => match crate::node::with_short_ascii(env, country, |c| config::quick_country(c.as_bytes())) {
+            Some(Some(upper)) => Some(upper),
+            _ => return Ok(None),
+        },
+    };
+    // The valid answer, built on the stack: `[+]<baseUrl>[ <country>]`.
+    let valid = |parts: &[&[u8]], untrusted: bool| {
+        let mut out = [0u8; 300];
+        let mut len = 0;
+        let flag: &[u8] = if untrusted { b"+" } else { b"" };
+        let country: [&[u8]; 2] = match &country {
+            Some(c) => [b" ", c],
+            None => [b"", b""],
+        };
+        for part in std::iter::once(flag).chain(parts.iter().copied()).chain(country) {
+            out[len..len + part.len()].copy_from_slice(part);
+            len += part.len();
+        }
+        env.create_string_latin1(&out[..len])
+    };
+    let (base_given, sub_given) = (
+        base_url.get_type()? != ValueType::Undefined,
+        subdomain.get_type()? != ValueType::Undefined,
+    );
+    if sub_given {
+        if base_given {
+            return Ok(None);
+        }
+        return crate::node::with_short_ascii(env, subdomain, |sub| {
+            config::quick_subdomain(sub).then(|| valid(&[b"https://", sub.as_bytes(), b".kommo.com"], false))
+        })
+        .flatten()
+        .transpose();
+    }
+    crate::node::with_short_ascii(env, base_url, |url| {
+        match config::quick_base_url(url, allow_untrusted)? {
+            config::QuickUrl::Valid { base_url, untrusted } => Some(valid(&[base_url.as_bytes()], untrusted)),
+            config::QuickUrl::UntrustedHost(host) => {
+                let issue = Issue::new("baseUrl", "invalid_format", config::untrusted_host_message(host));
+                Some(answer_string(
+                    env,
+                    encode_check(Err(ConfigError { issues: vec![issue] })),
+                ))
+            }
+        }
+    })
+    .flatten()
+    .transpose()
+}
+
+/// The answer as a JS string: ASCII (nearly always) is created as Latin-1, a copy, where UTF-8 is
+/// decoded.
+fn answer_string(env: &Env, answer: String) -> Result<JsString<'_>> {
+    if answer.is_ascii() {
+        env.create_string_latin1(answer.as_bytes())
+    } else {
+        env.create_string_from_std(answer)
+    }
+}
+
 /// `Bearer` followed by whitespace (printable ASCII has no whitespace, so this never matches
 /// there; kept so the placeholder rule is visibly the token rule).
 fn starts_with_bearer(units: &[u16]) -> bool {
@@ -123,14 +207,29 @@ fn encode_check(result: std::result::Result<KommoConfig, ConfigError>) -> String
             out
         }
         Err(err) => {
-            let mut out = String::with_capacity(256);
+            // A NUL inside a message (echoed input) would shift the fields: drop it.
+            fn push_clean(out: &mut String, part: &str) {
+                if part.contains('\0') {
+                    out.extend(part.chars().filter(|&c| c != '\0'));
+                } else {
+                    out.push_str(part);
+                }
+            }
+            let mut out = String::with_capacity(512);
             out.push('\0');
-            out.extend(err.to_string().chars().filter(|&c| c != '\0'));
+            {
+                use std::fmt::Write;
+                let _ = write!(out, "{err}"); // writing to a String cannot fail
+                if out[1..].contains('\0') {
+                    let clean = out[1..].replace('\0', "");
+                    out.truncate(1);
+                    out.push_str(&clean);
+                }
+            }
             for issue in &err.issues {
                 for part in [issue.path.as_str(), issue.code, issue.message.as_str()] {
                     out.push('\0');
-                    // A NUL inside a message (echoed input) would shift the fields: drop it.
-                    out.extend(part.chars().filter(|&c| c != '\0'));
+                    push_clean(&mut out, part);
                 }
             }
             out

@@ -96,6 +96,22 @@ async fn summaries(ctx: &Context, list: &[leads::Lead]) -> Vec<LeadSummary> {
     summarise(ctx, list, pipelines.as_deref().map(Vec::as_slice))
 }
 
+/// One page of leads with stage names; the pipelines (cached) load alongside the leads.
+async fn lead_page(ctx: &Context, filter: &LeadFilter, opts: &ListOptions) -> Result<LeadPage, Error> {
+    let (listing, pipelines) = tokio::join!(
+        leads::list_leads(&ctx.client, filter, opts),
+        pipelines::cached(&ctx.client)
+    );
+    let listing = listing?;
+    let pipelines = pipelines.ok();
+    Ok(LeadPage {
+        leads: summarise(ctx, &listing.items, pipelines.as_deref().map(Vec::as_slice)),
+        page: listing.page,
+        has_more: listing.has_more(),
+        next_page: listing.next_page,
+    })
+}
+
 pub(super) async fn list_leads(ctx: Context, a: ListLeadsArgs) -> Result<LeadPage, Error> {
     if let Some(q) = &a.query {
         check_len("query", q, 200)?;
@@ -130,18 +146,7 @@ pub(super) async fn list_leads(ctx: Context, a: ListLeadsArgs) -> Result<LeadPag
         progress: ctx.progress.clone(),
         ..ListOptions::default()
     };
-    let (listing, pipelines) = tokio::join!(
-        leads::list_leads(&ctx.client, &filter, &opts),
-        pipelines::cached(&ctx.client)
-    );
-    let listing = listing?;
-    let pipelines = pipelines.ok();
-    Ok(LeadPage {
-        leads: summarise(&ctx, &listing.items, pipelines.as_deref().map(Vec::as_slice)),
-        page: listing.page,
-        has_more: listing.has_more(),
-        next_page: listing.next_page,
-    })
+    lead_page(&ctx, &filter, &opts).await
 }
 
 /// Arguments of `kommo_get_lead`.
@@ -245,18 +250,7 @@ pub(super) async fn search_lead(ctx: Context, a: SearchLeadArgs) -> Result<LeadP
         limit: Some(50),
         ..ListOptions::default()
     };
-    let (listing, pipelines) = tokio::join!(
-        leads::list_leads(&ctx.client, &filter, &opts),
-        pipelines::cached(&ctx.client)
-    );
-    let listing = listing?;
-    let pipelines = pipelines.ok();
-    Ok(LeadPage {
-        leads: summarise(&ctx, &listing.items, pipelines.as_deref().map(Vec::as_slice)),
-        page: listing.page,
-        has_more: listing.has_more(),
-        next_page: listing.next_page,
-    })
+    lead_page(&ctx, &filter, &opts).await
 }
 
 /// Arguments of `kommo_create_lead`.
