@@ -669,15 +669,23 @@ pub enum QuickUrl<'a> {
 /// `config::tests::quick_base_url_agrees_with_validate` holds the two together.
 pub fn quick_base_url(input: &str, allow_untrusted: bool) -> Option<QuickUrl<'_>> {
     let rest = input.strip_prefix("https://")?;
-    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    // Byte loops, not `str` searches: this runs on every config check and the strings are short.
+    let bytes = rest.as_bytes();
+    let host_len = bytes.iter().position(|&b| b == b'/').unwrap_or(bytes.len());
+    let (host, path) = rest.split_at(host_len);
     if !matches!(path, "" | "/" | "/api/v4" | "/api/v4/") || host.is_empty() || host.len() > 253 {
         return None;
     }
-    if !host.split('.').all(plain_label) {
-        return None;
+    let mut last = 0;
+    for (i, &b) in host.as_bytes().iter().enumerate() {
+        if b == b'.' {
+            if !plain_label(&host[last..i]) {
+                return None;
+            }
+            last = i + 1;
+        }
     }
-    let last = host.rsplit('.').next().unwrap_or_default();
-    if !last.as_bytes()[0].is_ascii_lowercase() || host == "localhost" {
+    if !plain_label(&host[last..]) || !host.as_bytes()[last].is_ascii_lowercase() || host == "localhost" {
         return None;
     }
     let base_url = &input[.."https://".len() + host.len()];

@@ -163,17 +163,28 @@ fn quick_check<'e>(
     crate::node::with_short_ascii(env, base_url, |url| {
         match config::quick_base_url(url, allow_untrusted)? {
             config::QuickUrl::Valid { base_url, untrusted } => Some(valid(&[base_url.as_bytes()], untrusted)),
-            config::QuickUrl::UntrustedHost(host) => {
-                let issue = Issue::new("baseUrl", "invalid_format", config::untrusted_host_message(host));
-                Some(answer_string(
-                    env,
-                    encode_check(Err(ConfigError { issues: vec![issue] })),
-                ))
-            }
+            config::QuickUrl::UntrustedHost(host) => Some(answer_string(env, untrusted_host_answer(host))),
         }
     })
     .flatten()
     .transpose()
+}
+
+/// `encode_check` of the one `baseUrl` issue of [`config::QuickUrl::UntrustedHost`], written directly
+/// (the message once, no `Display` machinery); `tests::untrusted_host_answer_is_encode_check` holds them
+/// together. The host is plain ASCII (no NUL), so nothing needs cleaning.
+fn untrusted_host_answer(host: &str) -> String {
+    let message = config::untrusted_host_message(host);
+    let mut out = String::with_capacity(2 * message.len() + 64);
+    for part in [
+        "\0Invalid Kommo config: baseUrl: ",
+        &message,
+        "\0baseUrl\0invalid_format\0",
+        &message,
+    ] {
+        out.push_str(part);
+    }
+    out
 }
 
 /// The answer as a JS string: ASCII (nearly always) is created as Latin-1, a copy, where UTF-8 is
@@ -472,4 +483,20 @@ fn error_object<'e>(env: &'e Env, err: &ConfigError) -> Result<Object<'e>> {
 pub(crate) fn config_error(env: &Env, err: &ConfigError) -> Result<Error> {
     let obj = error_object(env, err)?;
     Ok(Error::from(obj.to_unknown()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn untrusted_host_answer_is_encode_check() {
+        for host in ["example.com", "proxy.example.org", "a.b.c"] {
+            let issue = Issue::new("baseUrl", "invalid_format", config::untrusted_host_message(host));
+            assert_eq!(
+                untrusted_host_answer(host),
+                encode_check(Err(ConfigError { issues: vec![issue] }))
+            );
+        }
+    }
 }

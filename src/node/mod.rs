@@ -133,8 +133,8 @@ pub(crate) fn with_short_ascii<R>(env: &Env, value: &Unknown, f: impl FnOnce(&st
         }
         *b = u as u8;
     }
-    // ASCII is UTF-8.
-    std::str::from_utf8(&bytes[..len]).ok().map(f)
+    // SAFETY: every byte is below 0x80 (checked above): ASCII, which is UTF-8.
+    Some(f(unsafe { std::str::from_utf8_unchecked(&bytes[..len]) }))
 }
 
 /// Copies a JS string into a Rust `String` through [`with_utf16`]. ASCII (JSON.stringify output,
