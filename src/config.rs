@@ -733,12 +733,7 @@ pub fn quick_country(code: &[u8]) -> Option<[u8; 2]> {
     match code {
         [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => {
             let upper = [a.to_ascii_uppercase(), b.to_ascii_uppercase()];
-            // As `phone::parse_region` (what `validate` uses) without its trimmed copy.
-            std::str::from_utf8(&upper)
-                .ok()?
-                .parse::<phonenumber::country::Id>()
-                .ok()
-                .map(|_| upper)
+            crate::phone::parse_region(std::str::from_utf8(&upper).ok()?).map(|_| upper)
         }
         _ => None,
     }

@@ -46,11 +46,12 @@ pub enum PhoneError {
 
 /// Parses an ISO 3166-1 alpha-2 region code (`"co"` or `"CO"`).
 pub fn parse_region(code: &str) -> Option<Id> {
-    let upper = code.trim().to_ascii_uppercase();
-    if upper.len() != 2 {
+    // Two bytes, upper-cased on the stack: this runs on every config check.
+    let [a, b] = code.trim().as_bytes() else {
         return None;
-    }
-    upper.parse::<Id>().ok()
+    };
+    let upper = [a.to_ascii_uppercase(), b.to_ascii_uppercase()];
+    std::str::from_utf8(&upper).ok()?.parse::<Id>().ok()
 }
 
 /// Digits of `s`, in order.

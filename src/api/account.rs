@@ -154,13 +154,18 @@ pub fn peek_users(client: &Client) -> Option<Arc<Vec<User>>> {
     client.cache().peek("users", METADATA_TTL)
 }
 
-/// The name of user `id` in `users`, or `user #id`.
-pub fn user_name(users: Option<&[User]>, id: i64) -> String {
-    users
-        .and_then(|u| u.iter().find(|u| u.id == id))
+/// The (non-empty) name of user `id` in `users`.
+pub fn find_user_name(users: Option<&[User]>, id: i64) -> Option<String> {
+    users?
+        .iter()
+        .find(|u| u.id == id)
         .map(|u| u.name.clone())
         .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| format!("user #{id}"))
+}
+
+/// The name of user `id` in `users`, or `user #id`.
+pub fn user_name(users: Option<&[User]>, id: i64) -> String {
+    find_user_name(users, id).unwrap_or_else(|| format!("user #{id}"))
 }
 
 /// A reason a lead was lost.

@@ -229,9 +229,7 @@ impl LeadSummary {
             responsible_user_id: lead.responsible_user_id,
             responsible: lead
                 .responsible_user_id
-                .and_then(|id| users?.iter().find(|u| u.id == id))
-                .map(|u| u.name.clone())
-                .filter(|n| !n.is_empty()),
+                .and_then(|id| crate::api::account::find_user_name(users, id)),
             contact_ids: lead.contact_ids(),
             company_ids: lead.company_ids(),
             tags: lead.tag_names(),
@@ -491,11 +489,9 @@ impl TaskSummary {
             is_completed: t.is_completed,
             result: t.result.as_ref().map(|r| r.text.clone()),
             responsible_user_id: t.responsible_user_id,
-            responsible: t.responsible_user_id.and_then(|id| {
-                users
-                    .and_then(|us| us.iter().find(|u| u.id == id))
-                    .map(|u| u.name.clone())
-            }),
+            responsible: t
+                .responsible_user_id
+                .and_then(|id| crate::api::account::find_user_name(users, id)),
             entity_type: t.entity_type.clone(),
             entity_id: t.entity_id,
         }

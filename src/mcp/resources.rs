@@ -386,7 +386,8 @@ fn fields_section(out: &mut String, lines: &[String]) {
 }
 
 fn lead_text(lead: &leads::Lead, ps: Option<&[pipelines::Pipeline]>, users: Option<&[account::User]>) -> String {
-    let s = LeadSummary::new(lead, ps, users);
+    // The "Responsible" line below names the user; the summary line keeps the id only.
+    let s = LeadSummary::new(lead, ps, None);
     let name = if s.name.is_empty() { "(no name)" } else { &s.name };
     let mut out = format!("# Lead {name} #{}\n{}\n\n", s.id, format::lead_line(&s));
     responsible(&mut out, users, s.responsible_user_id);

@@ -110,31 +110,26 @@ pub(crate) fn with_utf16<R>(env: &Env, value: &Unknown, f: impl FnOnce(&[u16]) -
     Ok(f(&heap))
 }
 
-/// Calls `f` with a short ASCII JS string as `&str`, read into stack buffers (no allocation); `None`
-/// when `value` is not a string, is longer than 255 units or is not ASCII.
+/// Calls `f` with a short ASCII JS string as `&str`, narrowed from [`with_utf16`]'s stack buffer into
+/// another (no allocation); `None` when `value` is not a string, is longer than 255 units or is not
+/// ASCII.
 pub(crate) fn with_short_ascii<R>(env: &Env, value: &Unknown, f: impl FnOnce(&str) -> R) -> Option<R> {
-    use napi::sys;
-    use std::mem::MaybeUninit;
-    let mut units = [MaybeUninit::<u16>::uninit(); 256];
-    let mut len = 0usize;
-    // SAFETY: `units` is writable for its length; Node-API writes at most len - 1 units and a NUL.
-    let status = unsafe {
-        sys::napi_get_value_string_utf16(env.raw(), value.raw(), units.as_mut_ptr().cast(), units.len(), &mut len)
-    };
-    if status != sys::Status::napi_ok || len >= units.len() - 1 {
-        return None;
-    }
-    // SAFETY: Node-API initialised the first `len` units.
-    let units = unsafe { std::slice::from_raw_parts(units.as_ptr().cast::<u16>(), len) };
-    let mut bytes = [0u8; 256];
-    for (b, &u) in bytes.iter_mut().zip(units) {
-        if u >= 0x80 {
+    with_utf16(env, value, |units| {
+        let mut bytes = [0u8; 255];
+        if units.len() > bytes.len() {
             return None;
         }
-        *b = u as u8;
-    }
-    // SAFETY: every byte is below 0x80 (checked above): ASCII, which is UTF-8.
-    Some(f(unsafe { std::str::from_utf8_unchecked(&bytes[..len]) }))
+        for (b, &u) in bytes.iter_mut().zip(units) {
+            if u >= 0x80 {
+                return None;
+            }
+            *b = u as u8;
+        }
+        // SAFETY: every byte is below 0x80 (checked above): ASCII, which is UTF-8.
+        Some(f(unsafe { std::str::from_utf8_unchecked(&bytes[..units.len()]) }))
+    })
+    .ok()
+    .flatten()
 }
 
 /// Copies a JS string into a Rust `String` through [`with_utf16`]. ASCII (JSON.stringify output,
