@@ -7,6 +7,14 @@
 // would be cut off. Messages go through fs.writeSync(2, ...) instead.
 const fs = require('node:fs')
 
+// Tokio starts one worker thread per core by default, and each worker that allocates gets its own
+// malloc arena: on an 8-core laptop that is megabytes of memory for a server whose work is waiting on
+// Kommo (about 7 requests per second). One worker serves a stdio client; the HTTP transport, which
+// may serve several clients, gets two. An explicit TOKIO_WORKER_THREADS wins.
+if (process.env.TOKIO_WORKER_THREADS === undefined) {
+  process.env.TOKIO_WORKER_THREADS = process.argv.includes('--http') ? '2' : '1'
+}
+
 function fail(message) {
   fs.writeSync(2, `kommo-mcp: ${message}\n`)
   process.exit(1)

@@ -288,6 +288,11 @@ fn env_names_an_account() -> bool {
 }
 
 async fn serve(args: ServeArgs, stop: CancellationToken) -> i32 {
+    // The bin sets TOKIO_WORKER_THREADS (1 for stdio, 2 for HTTP) unless the user did.
+    tracing::debug!(
+        worker_threads = tokio::runtime::Handle::current().metrics().num_workers(),
+        "async runtime"
+    );
     let use_sandbox = args.sandbox;
     let transport_name = if args.http.is_some() {
         "streamable HTTP"
@@ -437,7 +442,16 @@ async fn serve_stdio(client: Client, options: &ServerOptions, use_sandbox: bool,
     }
     clear_nonblocking_stdio();
     let server = KommoServer::new(client, options);
-    match server.serve(rmcp::transport::stdio()).await {
+    // SIGINT/SIGTERM before the client's `initialize` ends the process too (the watcher below only
+    // exists once the session runs).
+    let started = tokio::select! {
+        started = server.serve(rmcp::transport::stdio()) => started,
+        () = stop.cancelled() => {
+            tracing::debug!("stopped before the MCP session started");
+            return 0;
+        }
+    };
+    match started {
         Err(e) => {
             say!("kommo-mcp: the MCP session could not start: {e}");
             1

@@ -401,36 +401,35 @@ fn error_json(what: &str, issues: &[Issue]) -> String {
     if issues.is_empty() {
         return String::new();
     }
-    let q = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string());
     let mut out = String::with_capacity(128 * issues.len() + 64);
     out.push_str("{\"message\":");
-    out.push_str(&q(&schema::summary(what, issues)));
+    push_json_str(&mut out, &schema::summary(what, issues));
     out.push_str(",\"issues\":[");
     for (i, issue) in issues.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         out.push_str("{\"code\":");
-        out.push_str(&q(issue.code));
+        push_json_str(&mut out, issue.code);
         out.push_str(",\"path\":[");
         for (j, seg) in issue.path.iter().enumerate() {
             if j > 0 {
                 out.push(',');
             }
             match seg {
-                PathSeg::Key(k) => out.push_str(&q(k)),
+                PathSeg::Key(k) => push_json_str(&mut out, k),
                 PathSeg::Index(n) => out.push_str(&n.to_string()),
             }
         }
         out.push_str("],\"message\":");
-        out.push_str(&q(&issue.message));
+        push_json_str(&mut out, &issue.message);
         if !issue.keys.is_empty() {
             out.push_str(",\"keys\":[");
             for (j, k) in issue.keys.iter().enumerate() {
                 if j > 0 {
                     out.push(',');
                 }
-                out.push_str(&q(k));
+                push_json_str(&mut out, k);
             }
             out.push(']');
         }
@@ -438,6 +437,37 @@ fn error_json(what: &str, issues: &[Issue]) -> String {
     }
     out.push_str("]}");
     out
+}
+
+/// Appends `s` as a JSON string: copied in runs, escaping only `"`, `\\` and control characters
+/// (the answer is parsed by `JSON.parse`, which takes any other character as is).
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let short = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        // Only ASCII bytes are escaped, so `i` is a character boundary.
+        out.push_str(&s[run..i]);
+        if short.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        } else {
+            out.push_str(short);
+        }
+        run = i + 1;
+    }
+    out.push_str(&s[run..]);
+    out.push('"');
 }
 
 /// Declares one exported schema class with the zod-style static methods.
@@ -809,5 +839,37 @@ impl WebhookSchema {
             Err(issues) => result_object(env, false, error_object(env, "webhook body", &issues)?.raw())?,
         };
         Ok(raw_unknown(env, obj))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_json_str;
+
+    #[test]
+    fn push_json_str_round_trips_through_a_json_parser() {
+        let cases = [
+            "",
+            "plain",
+            "quote \" and backslash \\",
+            "new\nline, tab\t, return\r",
+            "controls \u{0} \u{1} \u{8} \u{c} \u{1f} and \u{7f}",
+            "ñandú — 日本 🙂",
+            "\"\"\\\\",
+            "ends with escape\n",
+        ];
+        for case in cases {
+            let mut out = String::from("x");
+            push_json_str(&mut out, case);
+            let back: String = serde_json::from_str(&out[1..]).unwrap();
+            assert_eq!(back, case);
+            assert_eq!(
+                out[1..],
+                serde_json::to_string(case)
+                    .unwrap()
+                    .replace("\\b", "\\u0008")
+                    .replace("\\f", "\\u000c")
+            );
+        }
     }
 }

@@ -198,3 +198,36 @@ fn webhook_bodies_decode_into_typed_objects() {
     assert_eq!(webhook::parse(b"").unwrap_err()[0].code, "too_small");
     assert_eq!(webhook::parse(b"a[b=1&account[id]=1").unwrap_err()[0].code, "custom");
 }
+
+#[test]
+fn quoted_writes_what_debug_formatting_writes() {
+    let cases: &[&str] = &[
+        "common",
+        "call_in",
+        "",
+        "it's",
+        "a \"b\"",
+        "back\\slash",
+        "tab\there",
+        "ñandú",
+        "line\nbreak",
+        "\u{7f}",
+        "\u{200b}zero",
+        "~ ok",
+    ];
+    let expected = cases.iter().map(|o| format!("{o:?}")).collect::<Vec<_>>().join(", ");
+    assert_eq!(quoted(cases), expected);
+    let owned: Vec<String> = cases.iter().map(|s| s.to_string()).collect();
+    assert_eq!(quoted(&owned), expected);
+    assert_eq!(quoted::<&str>(&[]), "");
+}
+
+#[test]
+fn similar_ignores_case_dashes_and_underscores() {
+    assert!(similar("custom_fields_values", "customFieldsValues"));
+    assert!(similar("custom_fields_values", "CUSTOM-FIELDS-VALUES"));
+    assert!(similar("price", "Price"));
+    assert!(!similar("price", "prices"));
+    assert!(!similar("name", "nam"));
+    assert!(similar("", "_-"));
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+// Profile-guided release build: what the release workflow ships for linux-x64-gnu.
+//
+//   npm run build:pgo [-- <napi build options, e.g. --target x86_64-unknown-linux-gnu --use-napi-cross>]
+//
+// 1. builds an instrumented addon (`-Cprofile-generate`) into target/pgo/<target>/instrumented;
+// 2. runs the training workload against it: the benchmark suite (an MCP session of phone searches and
+//    pipelines, the request/result-size workload over the SDK and MCP tools, every payload schema)
+//    and the demo. `NAPI_RS_NATIVE_LIBRARY_PATH` makes index.js, and every server the benches spawn,
+//    load the instrumented file;
+// 3. merges the counts with `llvm-profdata` (rustup component `llvm-tools`, installed on demand);
+// 4. builds the release addon with `-Cprofile-use` into the usual place (`npm run build`'s output).
+//
+// What it buys (BENCHMARKS.md "Peak RSS"): LLVM puts functions the workload never ran into
+// `.text.unlikely` and optimises them for size, and the ones it ran most into `.text.hot`. On ELF the
+// linker keeps those groups together (GNU ld's default script does; lld needs
+// `-z keep-text-section-prefix`, added here), so the code a session runs sits in a few megabytes of
+// the file instead of being spread over all of it: pages are mapped in 64 KB blocks, and a spread-out
+// hot path makes almost the whole .text resident.
+//
+// The instrumented addon must run here, so the target must be the host (or omitted). Extra RUSTFLAGS
+// from the environment (e.g. `+crt-static` on Windows) are kept in both builds.
+import { execFileSync, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const napiArgs = process.argv.slice(2)
+const isWindows = process.platform === 'win32'
+
+function fail(message) {
+  process.stderr.write(`build-pgo: ${message}\n`)
+  process.exit(1)
+}
+function step(message) {
+  process.stderr.write(`build-pgo: ${message}\n`)
+}
+/** Runs a command with inherited stdio; exits with its message on failure. */
+function run(cmd, args, env, what) {
+  const r = spawnSync(cmd, args, { cwd: repo, env: { ...process.env, ...env }, stdio: 'inherit', shell: isWindows })
+  if (r.status !== 0) fail(`${what} failed (${r.error?.message ?? `exit ${r.status ?? r.signal}`})`)
+}
+
+const rustcInfo = execFileSync('rustc', ['-vV'], { encoding: 'utf8' })
+const host = /^host: (\S+)$/m.exec(rustcInfo)?.[1]
+if (!host) fail('cannot tell the host triple from `rustc -vV`')
+const targetAt = napiArgs.findIndex((a) => a === '--target' || a === '-t')
+const target = targetAt >= 0 ? napiArgs[targetAt + 1] : host
+if (target !== host) {
+  fail(`the training run needs an addon this machine can load, so the target must be the host (${host}), not ${target}; build ${target} with \`npm run build -- --target ${target}\``)
+}
+const targetArgs = targetAt >= 0 ? [] : ['--target', host]
+const crossArgs = napiArgs.includes('--use-napi-cross') || napiArgs.includes('-x') || napiArgs.includes('--cross-compile')
+
+// llvm-profdata must match rustc's LLVM: the copy in rustup's llvm-tools component does.
+const sysroot = execFileSync('rustc', ['--print', 'sysroot'], { encoding: 'utf8' }).trim()
+const profdata = path.join(sysroot, 'lib', 'rustlib', host, 'bin', `llvm-profdata${isWindows ? '.exe' : ''}`)
+if (!fs.existsSync(profdata)) {
+  step('installing the llvm-tools rustup component (for llvm-profdata)')
+  spawnSync('rustup', ['component', 'add', 'llvm-tools'], { stdio: 'inherit', shell: isWindows })
+  if (!fs.existsSync(profdata)) fail(`${profdata} is missing; run \`rustup component add llvm-tools\``)
+}
+
+const targetRoot = process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TARGET_DIR) : path.join(repo, 'target')
+const work = path.join(targetRoot, 'pgo', target)
+const profiles = path.join(work, 'profiles')
+const merged = path.join(work, 'merged.profdata')
+const instrumentedDir = path.join(work, 'instrumented')
+fs.rmSync(profiles, { recursive: true, force: true })
+fs.rmSync(instrumentedDir, { recursive: true, force: true })
+fs.mkdirSync(profiles, { recursive: true })
+fs.mkdirSync(instrumentedDir, { recursive: true })
+const baseFlags = process.env.RUSTFLAGS ? `${process.env.RUSTFLAGS} ` : ''
+const napi = path.join(repo, 'node_modules', '.bin', `napi${isWindows ? '.cmd' : ''}`)
+if (!fs.existsSync(napi)) fail('node_modules/.bin/napi is missing; run `npm install` first')
+
+step(`1/4 instrumented build for ${target}`)
+run(
+  napi,
+  ['build', '--platform', '--release', '--no-js', '--output-dir', instrumentedDir, ...targetArgs, ...napiArgs],
+  {
+    RUSTFLAGS: `${baseFlags}-Cprofile-generate=${profiles}`,
+    // Its own target directory: the final build's dependencies stay cached and so do these.
+    CARGO_TARGET_DIR: path.join(targetRoot, 'pgo', 'instrumented-target'),
+  },
+  'the instrumented build',
+)
+const instrumented = fs.readdirSync(instrumentedDir).find((f) => f.endsWith('.node'))
+if (!instrumented) fail(`the instrumented build left no .node file in ${instrumentedDir}`)
+
+step('2/4 training run (benchmark suite and demo on the instrumented addon)')
+const training = [
+  ['benches/bench.mjs', '--runs=3'],
+  ['benches/api.mjs'],
+  ['benches/schemas.mjs', '--ms=50'],
+  ['examples/demo.mjs'],
+]
+const trainingEnv = { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: path.join(instrumentedDir, instrumented) }
+for (const [script, ...args] of training) {
+  const r = spawnSync(process.execPath, [script, ...args], { cwd: repo, env: trainingEnv, encoding: 'utf8', maxBuffer: 64 << 20 })
+  if (r.status !== 0) {
+    fail(`training step \`node ${[script, ...args].join(' ')}\` failed (exit ${r.status ?? r.signal}):\n${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-30).join('\n')}`)
+  }
+  step(`   node ${[script, ...args].join(' ')}: ok`)
+}
+const raw = fs.readdirSync(profiles).filter((f) => f.endsWith('.profraw'))
+if (raw.length === 0) fail(`the training run wrote no profile into ${profiles}`)
+
+step(`3/4 merging ${raw.length} profile file(s)`)
+run(profdata, ['merge', '-o', merged, ...raw.map((f) => path.join(profiles, f))], {}, 'llvm-profdata merge')
+
+step('4/4 release build with the profile')
+// lld (rustc's default linker on x86_64 Linux) keeps .text.hot/.text.unlikely apart only when asked;
+// GNU ld (napi's cross toolchain) groups them by default, and Mach-O/PE linkers do not use the prefixes.
+const keepPrefix = process.platform === 'linux' && !crossArgs ? ' -Clink-arg=-Wl,-z,keep-text-section-prefix' : ''
+run(
+  napi,
+  ['build', '--platform', '--release', '--js', 'binding.js', ...targetArgs, ...napiArgs],
+  { RUSTFLAGS: `${baseFlags}-Cprofile-use=${merged}${keepPrefix}` },
+  'the profile-guided build',
+)
+
+// A profile that matched nothing (say, symbol names that differ between the two builds) would give an
+// ordinary build without a word; on ELF the cold section shows whether it was used.
+if (process.platform === 'linux' && !crossArgs) {
+  const file = fs.readdirSync(repo).find((f) => f.endsWith(`.${platformTag()}.node`))
+  let sections
+  try {
+    sections = execFileSync('readelf', ['-SW', path.join(repo, file ?? '')], { encoding: 'utf8' })
+  } catch (err) {
+    fail(`could not read the sections of ${file ?? 'the addon'} to check that the profile was applied (${err.message.split('\n')[0]}); readelf comes with binutils`)
+  }
+  const unlikely = /\.text\.unlikely\s+PROGBITS\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)/.exec(sections)
+  const bytes = unlikely ? Number.parseInt(unlikely[1], 16) : 0
+  if (bytes < 1 << 20) fail(`the profile was not applied: .text.unlikely is ${bytes} bytes in ${file ?? 'the addon'} (expected megabytes)`)
+  step(`done: ${file}, ${(fs.statSync(path.join(repo, file)).size / 2 ** 20).toFixed(1)} MB, ${(bytes / 2 ** 20).toFixed(1)} MB of it code the training never ran`)
+} else {
+  step('done')
+}
+
+function platformTag() {
+  const arch = { x64: 'x64', arm64: 'arm64' }[process.arch] ?? process.arch
+  if (process.platform !== 'linux') return `${process.platform}-${arch}`
+  const glibc = typeof process.report?.getReport === 'function' && process.report.getReport().header?.glibcVersionRuntime
+  return `linux-${arch}-${glibc ? 'gnu' : 'musl'}`
+}
