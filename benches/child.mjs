@@ -33,11 +33,12 @@ export function cleanEnv() {
 }
 
 /**
- * Spawns `node ...args` with three pipes and tracks it. Stderr is collected (for error messages).
+ * Spawns `node ...args` with three pipes and tracks it, in the clean environment plus `env`. Stderr is
+ * collected (for error messages).
  * `exited` resolves with `{ code, signal }` once the process has exited.
  */
-export function spawnNode(args) {
-  const child = spawn(process.execPath, args, { env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
+export function spawnNode(args, env = {}) {
+  const child = spawn(process.execPath, args, { env: { ...cleanEnv(), ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
   live.add(child)
   let stderr = ''
   child.stderr.setEncoding('utf8')

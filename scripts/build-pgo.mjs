@@ -90,34 +90,62 @@ const instrumented = fs.readdirSync(instrumentedDir).find((f) => f.endsWith('.no
 if (!instrumented) fail(`the instrumented build left no .node file in ${instrumentedDir}`)
 
 step('2/4 training run (benchmark suite and demo on the instrumented addon)')
+// The first step is what an MCP client does with the server (start, initialize, tools/list, phone searches,
+// pipelines); its counts are also kept apart (LLVM_PROFILE_FILE wins over the built-in path) so that the
+// linker can put the code of a server session ahead of the code only SDK calls and other tools run.
+const serverProfiles = path.join(profiles, 'server')
 const training = [
-  ['benches/bench.mjs', '--runs=3'],
-  ['benches/api.mjs'],
-  ['benches/schemas.mjs', '--ms=50'],
-  ['examples/demo.mjs'],
+  [{ LLVM_PROFILE_FILE: path.join(serverProfiles, 'server-%m.profraw') }, 'benches/bench.mjs', '--runs=3', '--only=startup,rss'],
+  [{}, 'benches/bench.mjs', '--only=validation'],
+  [{}, 'benches/api.mjs'],
+  [{}, 'benches/schemas.mjs', '--ms=50'],
+  [{}, 'examples/demo.mjs'],
 ]
 const trainingEnv = { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: path.join(instrumentedDir, instrumented) }
-for (const [script, ...args] of training) {
-  const r = spawnSync(process.execPath, [script, ...args], { cwd: repo, env: trainingEnv, encoding: 'utf8', maxBuffer: 64 << 20 })
+for (const [env, script, ...args] of training) {
+  const r = spawnSync(process.execPath, [script, ...args], {
+    cwd: repo,
+    env: { ...trainingEnv, ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  })
   if (r.status !== 0) {
     fail(`training step \`node ${[script, ...args].join(' ')}\` failed (exit ${r.status ?? r.signal}):\n${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-30).join('\n')}`)
   }
   step(`   node ${[script, ...args].join(' ')}: ok`)
 }
-const raw = fs.readdirSync(profiles).filter((f) => f.endsWith('.profraw'))
-if (raw.length === 0) fail(`the training run wrote no profile into ${profiles}`)
+const rawIn = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.profraw')).map((f) => path.join(dir, f)) : [])
+const serverRaw = rawIn(serverProfiles)
+const raw = [...serverRaw, ...rawIn(profiles)]
+if (serverRaw.length === 0) fail(`the server sessions wrote no profile into ${serverProfiles}`)
+if (raw.length === serverRaw.length) fail(`the SDK training wrote no profile into ${profiles}`)
 
-step(`3/4 merging ${raw.length} profile file(s)`)
-run(profdata, ['merge', '-o', merged, ...raw.map((f) => path.join(profiles, f))], {}, 'llvm-profdata merge')
+step(`3/4 merging ${raw.length} profile files`)
+run(profdata, ['merge', '-o', merged, ...raw], {}, 'llvm-profdata merge')
+const serverMerged = path.join(work, 'server.profdata')
+run(profdata, ['merge', '-o', serverMerged, ...serverRaw], {}, 'llvm-profdata merge (server sessions)')
 
 step('4/4 release build with the profile')
 // lld (rustc's default linker on x86_64 Linux) keeps .text.hot/.text.unlikely apart only when asked;
 // GNU ld (napi's cross toolchain) groups them by default, and Mach-O/PE linkers do not use the prefixes.
-const keepPrefix = process.platform === 'linux' && !crossArgs ? ' -Clink-arg=-Wl,-z,keep-text-section-prefix' : ''
+// lld is also given the functions the training ran: first those of the server sessions, then the rest,
+// each group most run first. Within each of those sections the code a session runs is then contiguous:
+// pages are mapped 64 KB at a time (or a whole page-cache folio), and a session's functions spread over
+// megabytes of code would otherwise keep most of them resident. The GNU ld of napi's cross toolchain (GCC
+// 4.8.5) has no such option, so a `--use-napi-cross` build gets the grouping but not the order.
+let linkFlags = ''
+if (process.platform === 'linux' && !crossArgs) {
+  const order = path.join(work, 'symbol-order.txt')
+  const [server, all] = writeSymbolOrder(order, serverMerged, merged)
+  step(`   ${server} functions ran in the server sessions, ${all} in all; their order for the linker: ${path.relative(repo, order)}`)
+  linkFlags =
+    ' -Clink-arg=-Wl,-z,keep-text-section-prefix' +
+    ` -Clink-arg=-Wl,--symbol-ordering-file=${order} -Clink-arg=-Wl,--no-warn-symbol-ordering`
+}
 run(
   napi,
   ['build', '--platform', '--release', '--js', 'binding.js', ...targetArgs, ...napiArgs],
-  { RUSTFLAGS: `${baseFlags}-Cprofile-use=${merged}${keepPrefix}` },
+  { RUSTFLAGS: `${baseFlags}-Cprofile-use=${merged}${linkFlags}` },
   'the profile-guided build',
 )
 
@@ -137,6 +165,44 @@ if (process.platform === 'linux' && !crossArgs) {
   step(`done: ${file}, ${(fs.statSync(path.join(repo, file)).size / 2 ** 20).toFixed(1)} MB, ${(bytes / 2 ** 20).toFixed(1)} MB of it code the training never ran`)
 } else {
   step('done')
+}
+
+/**
+ * Writes lld's `--symbol-ordering-file`: the symbols of the functions that ran in `first`, then those that
+ * ran only in `rest`, each group by total count (most first), one per line. Returns both counts.
+ */
+function writeSymbolOrder(file, first, rest) {
+  const head = functionsThatRan(first)
+  const all = functionsThatRan(rest)
+  const names = new Set(head)
+  for (const n of all) names.add(n)
+  fs.writeFileSync(file, `${[...names].join('\n')}\n`)
+  return [head.length, all.length]
+}
+
+/**
+ * The functions with a non-zero count in an indexed profile, most run first. The names come from
+ * `llvm-profdata show`, which prefixes functions of internal linkage with their module (`module;symbol`).
+ */
+function functionsThatRan(profile) {
+  const r = spawnSync(profdata, ['show', '--all-functions', '--counts', profile], { encoding: 'utf8', maxBuffer: 1 << 30 })
+  if (r.status !== 0) fail(`llvm-profdata show failed (exit ${r.status ?? r.signal}): ${(r.stderr || '').trim().split('\n')[0]}`)
+  const ran = []
+  let name = null
+  for (const line of r.stdout.split('\n')) {
+    if (line.startsWith('  ') && !line.startsWith('   ') && line.endsWith(':')) {
+      name = line.slice(2, -1)
+      name = name.slice(name.lastIndexOf(';') + 1)
+    } else if (name && line.startsWith('    Block counts: [')) {
+      let total = 0
+      for (const n of line.slice(line.indexOf('[') + 1, line.lastIndexOf(']')).split(',')) total += Number(n) || 0
+      if (total > 0) ran.push([total, name])
+      name = null
+    }
+  }
+  if (ran.length === 0) fail(`llvm-profdata show listed no function that ran in ${profile}`)
+  ran.sort((a, b) => b[0] - a[0])
+  return [...new Set(ran.map(([, n]) => n))]
 }
 
 function platformTag() {
