@@ -12,11 +12,12 @@
 // 4. builds the release addon with `-Cprofile-use` into the usual place (`npm run build`'s output).
 //
 // What it buys (BENCHMARKS.md "Peak RSS"): LLVM puts functions the workload never ran into
-// `.text.unlikely` and optimises them for size, and the ones it ran most into `.text.hot`. On ELF the
-// linker keeps those groups together (GNU ld's default script does; lld needs
-// `-z keep-text-section-prefix`, added here), so the code a session runs sits in a few megabytes of
-// the file instead of being spread over all of it: pages are mapped in 64 KB blocks, and a spread-out
-// hot path makes almost the whole .text resident.
+// `.text.unlikely` and optimises them for size, and the ones it ran most into `.text.hot`. On Linux the
+// final link is lld's (rustc's default; for `--use-napi-cross`, rust-lld in place of the toolchain's GNU
+// ld), told to keep those groups apart (`-z keep-text-section-prefix`) and given the order of the
+// functions the training ran, server sessions first. The code a session runs then sits together instead
+// of being spread over the file: pages are mapped in 64 KB blocks, and a spread-out hot path makes almost
+// the whole .text resident.
 //
 // The instrumented addon must run here, so the target must be the host (or omitted). Extra RUSTFLAGS
 // from the environment (e.g. `+crt-static` on Windows) are kept in both builds.
@@ -131,14 +132,27 @@ step('4/4 release build with the profile')
 // lld is also given the functions the training ran: first those of the server sessions, then the rest,
 // each group most run first. Within each of those sections the code a session runs is then contiguous:
 // pages are mapped 64 KB at a time (or a whole page-cache folio), and a session's functions spread over
-// megabytes of code would otherwise keep most of them resident. The GNU ld of napi's cross toolchain (GCC
-// 4.8.5) has no such option, so a `--use-napi-cross` build gets the grouping but not the order.
+// megabytes of code would otherwise keep most of them resident.
+const napiCross = napiArgs.includes('--use-napi-cross')
+const useLld = process.platform === 'linux' && (!crossArgs || napiCross)
 let linkFlags = ''
-if (process.platform === 'linux' && !crossArgs) {
+if (useLld) {
+  if (napiCross) {
+    // napi's glibc 2.17 cross toolchain links with GNU ld, which has no symbol order, and its GCC 4.8.5 knows no
+    // -fuse-ld=lld. GCC runs the `ld` it finds in a -B directory first, and rust-lld called `ld` is lld's GNU
+    // flavour: same sysroot, same crt files and libraries, so the same glibc floor.
+    const dir = path.join(work, 'lld')
+    fs.rmSync(dir, { recursive: true, force: true })
+    fs.mkdirSync(dir, { recursive: true })
+    const rustLld = path.join(sysroot, 'lib', 'rustlib', host, 'bin', 'rust-lld')
+    if (!fs.existsSync(rustLld)) fail(`${rustLld} is missing (it ships with every rustup toolchain)`)
+    fs.symlinkSync(rustLld, path.join(dir, 'ld'))
+    linkFlags += ` -Clink-arg=-B${dir}${path.sep}`
+  }
   const order = path.join(work, 'symbol-order.txt')
   const [server, all] = writeSymbolOrder(order, serverMerged, merged)
   step(`   ${server} functions ran in the server sessions, ${all} in all; their order for the linker: ${path.relative(repo, order)}`)
-  linkFlags =
+  linkFlags +=
     ' -Clink-arg=-Wl,-z,keep-text-section-prefix' +
     ` -Clink-arg=-Wl,--symbol-ordering-file=${order} -Clink-arg=-Wl,--no-warn-symbol-ordering`
 }
@@ -150,8 +164,9 @@ run(
 )
 
 // A profile that matched nothing (say, symbol names that differ between the two builds) would give an
-// ordinary build without a word; on ELF the cold section shows whether it was used.
-if (process.platform === 'linux' && !crossArgs) {
+// ordinary build without a word; on ELF the cold section shows whether it was used, and the .comment section
+// which linker made the file (the symbol order needs lld).
+if (useLld) {
   const file = fs.readdirSync(repo).find((f) => f.endsWith(`.${platformTag()}.node`))
   let sections
   try {
@@ -162,6 +177,8 @@ if (process.platform === 'linux' && !crossArgs) {
   const unlikely = /\.text\.unlikely\s+PROGBITS\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)/.exec(sections)
   const bytes = unlikely ? Number.parseInt(unlikely[1], 16) : 0
   if (bytes < 1 << 20) fail(`the profile was not applied: .text.unlikely is ${bytes} bytes in ${file ?? 'the addon'} (expected megabytes)`)
+  const comment = execFileSync('readelf', ['-p', '.comment', path.join(repo, file)], { encoding: 'utf8' })
+  if (!comment.includes('Linker: LLD')) fail(`${file} was not linked by lld, so the symbol order was not applied`)
   step(`done: ${file}, ${(fs.statSync(path.join(repo, file)).size / 2 ** 20).toFixed(1)} MB, ${(bytes / 2 ** 20).toFixed(1)} MB of it code the training never ran`)
 } else {
   step('done')
