@@ -133,9 +133,11 @@ step('4/4 release build with the profile')
 // each group most run first. Within each of those sections the code a session runs is then contiguous:
 // pages are mapped 64 KB at a time (or a whole page-cache folio), and a session's functions spread over
 // megabytes of code would otherwise keep most of them resident.
+// Only on x86_64 hosts, where rustc links with rust-lld by default and the napi cross toolchain (x64 host
+// binaries) takes it through -B: elsewhere the linker may be GNU ld, which knows no symbol order.
 const napiCross = napiArgs.includes('--use-napi-cross')
-const useLld = process.platform === 'linux' && (!crossArgs || napiCross)
-let linkFlags = ''
+const useLld = process.platform === 'linux' && process.arch === 'x64' && (!crossArgs || napiCross)
+let linkFlags = process.platform === 'linux' && !crossArgs && !useLld ? ' -Clink-arg=-Wl,-z,keep-text-section-prefix' : ''
 if (useLld) {
   if (napiCross) {
     // napi's glibc 2.17 cross toolchain links with GNU ld, which has no symbol order, and its GCC 4.8.5 knows no
@@ -166,7 +168,7 @@ run(
 // A profile that matched nothing (say, symbol names that differ between the two builds) would give an
 // ordinary build without a word; on ELF the cold section shows whether it was used, and the .comment section
 // which linker made the file (the symbol order needs lld).
-if (useLld) {
+if (useLld || (process.platform === 'linux' && !crossArgs)) {
   const file = fs.readdirSync(repo).find((f) => f.endsWith(`.${platformTag()}.node`))
   let sections
   try {
@@ -177,8 +179,7 @@ if (useLld) {
   const unlikely = /\.text\.unlikely\s+PROGBITS\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)/.exec(sections)
   const bytes = unlikely ? Number.parseInt(unlikely[1], 16) : 0
   if (bytes < 1 << 20) fail(`the profile was not applied: .text.unlikely is ${bytes} bytes in ${file ?? 'the addon'} (expected megabytes)`)
-  const comment = execFileSync('readelf', ['-p', '.comment', path.join(repo, file)], { encoding: 'utf8' })
-  if (!comment.includes('Linker: LLD')) fail(`${file} was not linked by lld, so the symbol order was not applied`)
+  if (useLld && !execFileSync('readelf', ['-p', '.comment', path.join(repo, file)], { encoding: 'utf8' }).includes('Linker: LLD')) fail(`${file} was not linked by lld, so the symbol order was not applied`)
   step(`done: ${file}, ${(fs.statSync(path.join(repo, file)).size / 2 ** 20).toFixed(1)} MB, ${(bytes / 2 ** 20).toFixed(1)} MB of it code the training never ran`)
 } else {
   step('done')
