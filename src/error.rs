@@ -98,7 +98,7 @@ pub enum Error {
     },
 
     /// The server sent HTML where JSON was expected (wrong host, a login page, a proxy).
-    #[error("Kommo answered {context} with an HTML page (HTTP {status}) instead of JSON: check that baseUrl / KOMMO_BASE_URL is your account's address (https://<subdomain>.kommo.com)")]
+    #[error("{}", html_text(.context, *.status))]
     Html { context: String, status: u16 },
 
     /// A 3xx redirect: the account URL is probably wrong.
@@ -118,7 +118,7 @@ pub enum Error {
     },
 
     /// The request took too long.
-    #[error("Kommo did not answer {context} within {} s; try again later", .after.as_secs())]
+    #[error("Kommo did not answer {context} within {}; try again later", seconds(*.after))]
     Timeout { context: String, after: Duration },
 
     /// Any other transport failure (connection reset mid-request...).
@@ -210,8 +210,55 @@ impl Error {
 /// Result alias.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The message of [`Error::Html`]: a gateway page is Kommo's (or a proxy's) passing trouble; any
+/// other HTML page means the address does not lead to the API.
+fn html_text(context: &str, status: u16) -> String {
+    if (500..=599).contains(&status) {
+        format!("Kommo answered {context} with an HTML error page (HTTP {status}): Kommo or a proxy in between is having trouble; try again in a minute")
+    } else {
+        format!("Kommo answered {context} with an HTML page (HTTP {status}) instead of JSON: check that baseUrl / KOMMO_BASE_URL is your account's address (https://<subdomain>.kommo.com)")
+    }
+}
+
+/// A duration as people read it: `30 s`, `1.5 s`, `300 ms`.
+pub fn seconds(d: std::time::Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms.is_multiple_of(1000) {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn html_pages_are_explained_by_their_status() {
+        let gateway = Error::Html {
+            context: "GET /api/v4/leads".into(),
+            status: 502,
+        }
+        .to_string();
+        assert!(gateway.contains("try again in a minute"), "{gateway}");
+        assert!(!gateway.contains("baseUrl"), "{gateway}");
+        let login = Error::Html {
+            context: "GET /api/v4/leads".into(),
+            status: 200,
+        }
+        .to_string();
+        assert!(login.contains("baseUrl / KOMMO_BASE_URL"), "{login}");
+    }
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        use std::time::Duration;
+        assert_eq!(seconds(Duration::from_secs(30)), "30 s");
+        assert_eq!(seconds(Duration::from_millis(1500)), "1.5 s");
+        assert_eq!(seconds(Duration::from_millis(300)), "300 ms");
+    }
+
     use super::*;
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use kommo_mcp::api::{leads, Client};
+use kommo_mcp::api::{leads, retry, Client};
 use kommo_mcp::config::{validate, RawConfig};
 use kommo_mcp::error::Error;
 use kommo_mcp::sandbox::faults::{FaultKind, FaultRule};
@@ -300,4 +300,174 @@ async fn faults_can_be_set_over_http() {
     let state: Value = http.get(&control).send().await.unwrap().json().await.unwrap();
     assert_eq!(state["rules"], json!([]));
     assert_eq!(state["rate_limit"], Value::Null);
+}
+
+fn client_with_timeout(sb: &Sandbox, timeout: Duration) -> Client {
+    let config = validate(RawConfig {
+        base_url: Some(sb.base_url()),
+        access_token: Some(sb.token().to_string()),
+        ..RawConfig::default()
+    })
+    .expect("valid config");
+    Client::with_limits(&config, timeout, retry::Policy::default()).expect("client")
+}
+
+fn slow_body(gap_ms: u64) -> FaultRule {
+    let mut rule = FaultRule::new(FaultKind::SlowBody).times(1);
+    rule.latency_ms = Some(gap_ms);
+    rule
+}
+
+#[tokio::test]
+async fn a_read_that_times_out_is_retried_and_succeeds() {
+    let sb = sandbox().await;
+    // 8 pieces 150 ms apart: 1.2 s, against a 400 ms allowance per attempt.
+    sb.inject(slow_body(150));
+    let c = client_with_timeout(&sb, Duration::from_millis(400));
+    let started = Instant::now();
+    read_lead(&c).await.expect("the retry succeeds");
+    assert_eq!(count(&sb, GET_LEAD), 2, "timed out once, then answered");
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_create_that_times_out_is_not_resent_and_says_how_to_check() {
+    let sb = sandbox().await;
+    sb.inject(slow_body(150).method("POST"));
+    let c = client_with_timeout(&sb, Duration::from_millis(400));
+    let err = leads::create_one(&c, new_lead("Slow order"))
+        .await
+        .expect_err("no answer in time");
+    assert!(matches!(err, Error::OutcomeUnknown { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("unknown") && text.contains("search for them"), "{text}");
+    assert_eq!(count(&sb, POST_LEADS), 1, "never resent");
+    assert_eq!(created_leads(&sb), 1, "Kommo created it once");
+}
+
+#[tokio::test]
+async fn a_request_that_never_answers_times_out_with_a_clear_error() {
+    let sb = sandbox().await;
+    sb.inject(FaultRule::latency(5_000));
+    let config = validate(RawConfig {
+        base_url: Some(sb.base_url()),
+        access_token: Some(sb.token().to_string()),
+        ..RawConfig::default()
+    })
+    .unwrap();
+    let policy = retry::Policy {
+        max_total: Duration::from_millis(1_500),
+        ..retry::Policy::default()
+    };
+    let c = Client::with_limits(&config, Duration::from_millis(300), policy).unwrap();
+    let started = Instant::now();
+    let err = read_lead(&c).await.expect_err("times out");
+    let elapsed = started.elapsed();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(err.to_string().contains("did not answer GET /api/v4/leads/"), "{err}");
+    assert!(err.to_string().contains("within 300 ms"), "{err}");
+    assert!(
+        elapsed < Duration::from_millis(2_500),
+        "retries end within the total bound: {elapsed:?}"
+    );
+    assert!(count(&sb, GET_LEAD) >= 2, "the read was retried");
+}
+
+#[tokio::test]
+async fn creates_under_latency_slow_bodies_html_pages_and_503_are_written_exactly_once() {
+    let sb = sandbox().await;
+    let c = client(&sb);
+    sb.inject(FaultRule::latency(300).method("POST").times(1));
+    leads::create_one(&c, new_lead("Latency")).await.expect("created");
+    sb.inject(slow_body(30).method("POST"));
+    leads::create_one(&c, new_lead("Slow body")).await.expect("created");
+    sb.inject(FaultRule::status(503).method("POST").times(2));
+    leads::create_one(&c, new_lead("After 503s"))
+        .await
+        .expect("created after retries");
+    assert_eq!(created_leads(&sb), 3);
+    assert_eq!(count(&sb, POST_LEADS), 5, "two 503s resent, nothing else");
+    sb.inject(FaultRule::new(FaultKind::Html).method("POST").times(1));
+    let err = leads::create_one(&c, new_lead("Gateway page"))
+        .await
+        .expect_err("502 page");
+    assert!(matches!(err, Error::OutcomeUnknown { .. }), "{err:?}");
+    assert_eq!(count(&sb, POST_LEADS), 6, "a gateway page is never resent");
+    assert_eq!(created_leads(&sb), 3, "the page came instead of the work");
+}
+
+#[tokio::test]
+async fn a_block_page_also_stops_the_requests_already_waiting_for_their_turn() {
+    let sb = sandbox().await;
+    sb.inject(FaultRule::status(403));
+    let c = client_with(&sb, sb.token(), Some(4.0));
+    let calls = (0..12).map(|_| {
+        let c = c.clone();
+        async move { read_lead(&c).await }
+    });
+    let results = futures::future::join_all(calls).await;
+    let blocked = results
+        .iter()
+        .filter(|r| matches!(r, Err(Error::Blocked { .. })))
+        .count();
+    let paused = results
+        .iter()
+        .filter(|r| matches!(r, Err(Error::SendingPaused { .. })))
+        .count();
+    assert_eq!((blocked, paused), (1, 11), "{results:?}");
+    assert_eq!(count(&sb, GET_LEAD), 1, "one block page, nothing sent after it");
+}
+
+#[tokio::test]
+async fn clients_of_one_account_asking_different_rates_share_the_slowest() {
+    let sb = sandbox().await;
+    sb.enforce_rate_limit(5, Some(3));
+    let six = client_with(&sb, sb.token(), Some(6.0));
+    let five = client_with(&sb, sb.token(), Some(5.0));
+    let calls = (0..16).map(|i| {
+        let c = if i % 2 == 0 { six.clone() } else { five.clone() };
+        async move { read_lead(&c).await.map(|_| ()) }
+    });
+    let results = futures::future::join_all(calls).await;
+    let stats = sb.fault_stats();
+    assert_eq!(stats.rate_limited, 0, "{stats:?} {results:?}");
+    assert!(stats.max_per_second <= 5, "{stats:?}");
+}
+
+#[tokio::test]
+async fn an_answer_larger_than_the_cap_is_refused_without_reading_it() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = sock.read(&mut buf).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1073741824\r\n\r\n[";
+                let _ = sock.write_all(head.as_bytes()).await;
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            });
+        }
+    });
+    let config = validate(RawConfig {
+        base_url: Some(format!("http://{addr}")),
+        access_token: Some("t".into()),
+        ..RawConfig::default()
+    })
+    .unwrap();
+    let policy = retry::Policy {
+        max_retries: 0,
+        ..retry::Policy::default()
+    };
+    let c = Client::with_limits(&config, Duration::from_secs(3), policy).unwrap();
+    let started = Instant::now();
+    let err = read_lead(&c).await.expect_err("refused");
+    assert!(matches!(err, Error::InvalidResponse { .. }), "{err:?}");
+    assert!(err.to_string().contains("larger than 32 MB"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "not read: {:?}",
+        started.elapsed()
+    );
 }

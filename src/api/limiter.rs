@@ -130,40 +130,54 @@ impl Breaker {
 /// Everything a request to one account passes before it is sent.
 #[derive(Debug)]
 pub struct AccountGate {
-    /// `None`: no pacing (loopback without an explicit `rateLimit`).
-    pub limiter: Option<Limiter>,
-    /// Shared by every gate of the account, whatever its rate.
-    pub breaker: Arc<Breaker>,
+    /// `None`: no pacing (loopback without an explicit `rateLimit`). Replaced, never raised,
+    /// when a client asks for a lower rate (see [`gate_for`]).
+    limiter: Mutex<Option<Arc<Limiter>>>,
+    /// Open while the account is believed blocked.
+    pub breaker: Breaker,
 }
 
 impl AccountGate {
     /// A gate pacing to `per_second` (or not at all).
     pub fn new(per_second: Option<u32>) -> Self {
-        Self::with_breaker(per_second, Arc::new(Breaker::new(BLOCK_COOL_DOWN)))
-    }
-
-    fn with_breaker(per_second: Option<u32>, breaker: Arc<Breaker>) -> Self {
         Self {
-            limiter: per_second.and_then(NonZeroU32::new).map(Limiter::new),
-            breaker,
+            limiter: Mutex::new(per_second.and_then(NonZeroU32::new).map(|r| Arc::new(Limiter::new(r)))),
+            breaker: Breaker::new(BLOCK_COOL_DOWN),
         }
     }
 
-    fn rate(&self) -> Option<u32> {
-        self.limiter.as_ref().map(Limiter::per_second)
+    fn current(&self) -> Option<Arc<Limiter>> {
+        self.limiter.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The rate the account is paced at, if any.
+    pub fn rate(&self) -> Option<u32> {
+        self.current().as_deref().map(Limiter::per_second)
+    }
+
+    /// Paces the account at `per_second` when that is lower than its current rate (or it was
+    /// not paced): the account's requests never go faster than its slowest client asked.
+    fn lower_to(&self, per_second: Option<u32>) {
+        let Some(rate) = per_second.and_then(NonZeroU32::new) else {
+            return;
+        };
+        let mut slot = self.limiter.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot.as_ref().is_none_or(|l| l.per_second() > rate.get()) {
+            *slot = Some(Arc::new(Limiter::new(rate)));
+        }
     }
 
     /// Waits for the limiter, if any.
     pub async fn wait(&self) {
-        if let Some(l) = &self.limiter {
+        if let Some(l) = self.current() {
             l.wait().await;
         }
     }
 }
 
-/// The gate of `config`'s account, shared by every transport of that account. A config asking
-/// for another rate than the existing gate's gets a fresh limiter (later clients use it) but
-/// keeps the account's breaker.
+/// The gate of `config`'s account: one per account URL, shared by every transport of that
+/// account whatever its token or rate. The account is paced at the lowest rate any of its
+/// clients asked for (an explicit `rateLimit`, or the default for a non-loopback host).
 pub fn gate_for(config: &KommoConfig) -> Arc<AccountGate> {
     static GATES: OnceLock<Mutex<HashMap<String, Arc<AccountGate>>>> = OnceLock::new();
     let rate = config.effective_rate_limit();
@@ -172,16 +186,15 @@ pub fn gate_for(config: &KommoConfig) -> Arc<AccountGate> {
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
-    let breaker = match gates.get(&key) {
-        Some(gate) if gate.rate() == rate => return gate.clone(),
-        Some(gate) => gate.breaker.clone(),
-        None => Arc::new(Breaker::new(BLOCK_COOL_DOWN)),
-    };
+    if let Some(gate) = gates.get(&key) {
+        gate.lower_to(rate);
+        return gate.clone();
+    }
     if gates.len() >= 256 {
         // Only idle gates can go: one still held by a transport keeps its pacing.
         gates.retain(|_, g| Arc::strong_count(g) > 1);
     }
-    let gate = Arc::new(AccountGate::with_breaker(rate, breaker));
+    let gate = Arc::new(AccountGate::new(rate));
     gates.insert(key, gate.clone());
     gate
 }
@@ -229,5 +242,27 @@ mod tests {
         let b = gate_for(&cfg("two"));
         assert!(Arc::ptr_eq(&a, &b));
         assert_eq!(a.rate(), Some(crate::config::DEFAULT_RATE_LIMIT));
+    }
+
+    #[test]
+    fn one_gate_per_account_paced_at_the_lowest_rate_asked() {
+        let cfg = |rate: Option<f64>| {
+            crate::config::validate(crate::config::RawConfig {
+                base_url: Some("http://127.0.0.1:9".into()),
+                access_token: Some("t".into()),
+                rate_limit: rate,
+                ..Default::default()
+            })
+            .unwrap()
+        };
+        let unpaced = gate_for(&cfg(None));
+        assert_eq!(unpaced.rate(), None, "loopback without a rate is not paced");
+        let six = gate_for(&cfg(Some(6.0)));
+        let five = gate_for(&cfg(Some(5.0)));
+        let eight = gate_for(&cfg(Some(8.0)));
+        for g in [&six, &five, &eight] {
+            assert!(Arc::ptr_eq(&unpaced, g), "one gate for the account");
+        }
+        assert_eq!(unpaced.rate(), Some(5), "the slowest client's rate holds for all");
     }
 }

@@ -62,6 +62,20 @@ impl Client {
         })
     }
 
+    /// A client with a transport of its own (not shared with other clients of the config; the
+    /// account's pacing and block breaker still are) whose attempts get `request_timeout` each
+    /// and whose retries follow `policy`. Tests use it for short timeouts.
+    pub fn with_limits(
+        config: &KommoConfig,
+        request_timeout: std::time::Duration,
+        policy: retry::Policy,
+    ) -> Result<Self> {
+        let transport = Transport::new(config.clone())?.with_limits(request_timeout, policy);
+        Ok(Self {
+            transport: Arc::new(transport),
+        })
+    }
+
     /// The OAuth token manager, when the config is the OAuth form.
     pub fn token_manager(&self) -> Option<&oauth::TokenManager> {
         self.transport.token_manager()

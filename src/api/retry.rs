@@ -15,7 +15,9 @@
 //! POST creates, so a POST whose outcome is unknown is never resent.
 //!
 //! Delays grow exponentially with full jitter (`base * 2^n`, drawn from its upper half), or
-//! follow `Retry-After` when Kommo sends it; retries are bounded in number and in total time.
+//! follow `Retry-After` when Kommo sends it (seconds or an HTTP date); retries are bounded in
+//! number and in total time: every retry, its wait and its own run end within
+//! [`Policy::max_total`] of the first attempt's start (a retry gets only the time left).
 
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
@@ -29,7 +31,7 @@ use crate::error::Error;
 pub struct Policy {
     /// Retries after the first attempt.
     pub max_retries: u32,
-    /// No retry starts later than this after the first attempt.
+    /// Retries (their waits and their runs) end within this time of the first attempt's start.
     pub max_total: Duration,
     /// First backoff delay.
     pub base: Duration,
@@ -75,6 +77,20 @@ pub enum Decision {
     Stop,
 }
 
+/// The least time worth giving a retry: one with less left is not started.
+pub const MIN_ATTEMPT: Duration = Duration::from_millis(500);
+
+/// Reads a `Retry-After` value: delay seconds, or an HTTP date (a date in the past is no
+/// delay). `None` when it is neither.
+pub fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
 /// Methods whose repetition leaves the same state.
 pub fn is_idempotent(method: &Method) -> bool {
     matches!(
@@ -113,7 +129,7 @@ pub fn decide(policy: &Policy, method: &Method, failure: &Failure, retries: u32,
         Some(after) => after + jitter(Duration::from_millis(100)),
         None => backoff(policy, retries),
     };
-    if elapsed + delay > policy.max_total {
+    if elapsed + delay + MIN_ATTEMPT > policy.max_total {
         return Decision::Stop;
     }
     Decision::Retry(delay)
@@ -189,6 +205,39 @@ mod tests {
 
     fn retries(d: Decision) -> bool {
         matches!(d, Decision::Retry(_))
+    }
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_an_http_date() {
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_445_412_480); // Wed, 21 Oct 2015 07:28:00 GMT
+        assert_eq!(parse_retry_after(" 3 ", now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:05 GMT", now),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past means now"
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-1", now), None);
+    }
+
+    #[test]
+    fn no_retry_starts_without_time_left_to_run() {
+        let p = Policy::default();
+        let f = Failure {
+            error: rate_limited(),
+            sent: Sent::Maybe,
+            retry_after: Some(Duration::from_secs(2)),
+        };
+        assert!(retries(decide(&p, &Method::GET, &f, 0, Duration::from_secs(27))));
+        assert_eq!(
+            decide(&p, &Method::GET, &f, 0, Duration::from_millis(27_600)),
+            Decision::Stop,
+            "2 s of Retry-After would leave under 0.5 s to run"
+        );
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest body we read from an error response (bytes).
 const MAX_ERROR_BODY: usize = 64 * 1024;
+/// Largest successful answer accepted (bytes); a page of 250 leads is about 1 MB.
+const MAX_BODY: usize = 32 << 20;
 
 /// Query parameters in order, with Kommo's bracket syntax built by the helpers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -181,6 +183,10 @@ pub struct Transport {
     pub(crate) cache: crate::api::cache::Cache,
     /// Pacing and the block breaker, shared by every transport of the account.
     gate: Arc<AccountGate>,
+    /// Time allowed for one attempt, body included ([`REQUEST_TIMEOUT`] unless set for tests).
+    request_timeout: Duration,
+    /// What is retried, how often and for how long.
+    policy: retry::Policy,
 }
 
 impl std::fmt::Debug for Transport {
@@ -221,7 +227,6 @@ impl Transport {
             .user_agent(user_agent())
             .default_headers(headers)
             .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .gzip(true)
             .pool_idle_timeout(Duration::from_secs(60))
@@ -237,7 +242,17 @@ impl Transport {
             config,
             auth,
             cache: Default::default(),
+            request_timeout: REQUEST_TIMEOUT,
+            policy: retry::Policy::default(),
         })
+    }
+
+    /// Sets the time allowed for one attempt and the retry bounds (tests use short ones; the
+    /// defaults are [`REQUEST_TIMEOUT`] and [`retry::Policy::default`]).
+    pub fn with_limits(mut self, request_timeout: Duration, policy: retry::Policy) -> Self {
+        self.request_timeout = request_timeout;
+        self.policy = policy;
+        self
     }
 
     /// The config this transport serves.
@@ -338,22 +353,30 @@ impl Transport {
             Some(body) => Some(serde_json::to_vec(body).map_err(|e| Error::invalid("body", e.to_string()))?),
             None => None,
         };
-        let policy = retry::Policy::default();
-        let mut first_sent: Option<Instant> = None;
+        let policy = &self.policy;
+        // Set by the first attempt: no retry starts, and no retry runs, past it.
+        let mut deadline: Option<Instant> = None;
         let mut retries = 0u32;
+        let mut last: Option<retry::Failure> = None;
         loop {
-            if let Some(open) = self.gate.breaker.check() {
-                return Err(Error::SendingPaused {
-                    context,
-                    host: self.host(),
-                    blocked_on: open.blocked_on,
-                    since: open.since,
-                    remaining: open.remaining,
-                });
-            }
+            self.check_breaker(&context)?;
             self.gate.wait().await;
-            let started = *first_sent.get_or_insert_with(Instant::now);
-            let failure = match self.send_once(&method, &url, body.as_deref(), &context, auth).await {
+            // A block page may have come back while this request waited for its turn.
+            self.check_breaker(&context)?;
+            let timeout = match deadline {
+                None => self.request_timeout,
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) if left >= retry::MIN_ATTEMPT => left.min(self.request_timeout),
+                    // The pacing wait used up the time left: report the last failure.
+                    _ => return Err(self.give_up(&method, context, last)),
+                },
+            };
+            let started = Instant::now();
+            let deadline = *deadline.get_or_insert(started + policy.max_total);
+            let failure = match self
+                .send_once(&method, &url, body.as_deref(), &context, auth, timeout)
+                .await
+            {
                 Ok(resp) => return Ok(resp),
                 Err(failure) => failure,
             };
@@ -361,7 +384,10 @@ impl Transport {
                 self.gate.breaker.trip(&context);
                 return Err(failure.error);
             }
-            match retry::decide(&policy, &method, &failure, retries, started.elapsed()) {
+            let elapsed = policy
+                .max_total
+                .saturating_sub(deadline.saturating_duration_since(Instant::now()));
+            match retry::decide(policy, &method, &failure, retries, elapsed) {
                 retry::Decision::Retry(delay) => {
                     tracing::debug!(
                         target: "kommo_mcp::http",
@@ -372,19 +398,43 @@ impl Transport {
                         "retrying"
                     );
                     retries += 1;
+                    last = Some(failure);
                     tokio::time::sleep(delay).await;
                 }
-                retry::Decision::Stop => {
-                    if retry::outcome_unknown(&method, &failure) {
-                        return Err(Error::OutcomeUnknown {
-                            context,
-                            reason: unknown_reason(&failure.error),
-                        });
-                    }
-                    return Err(failure.error);
-                }
+                retry::Decision::Stop => return Err(self.give_up(&method, context, Some(failure))),
             }
         }
+    }
+
+    /// Fails fast while the account's breaker is open (a block page was seen).
+    fn check_breaker(&self, context: &str) -> Result<()> {
+        match self.gate.breaker.check() {
+            Some(open) => Err(Error::SendingPaused {
+                context: context.to_string(),
+                host: self.host(),
+                blocked_on: open.blocked_on,
+                since: open.since,
+                remaining: open.remaining,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The error returned when no more attempts are made after `failure`.
+    fn give_up(&self, method: &Method, context: String, failure: Option<retry::Failure>) -> Error {
+        let Some(failure) = failure else {
+            return Error::Timeout {
+                context,
+                after: self.policy.max_total,
+            };
+        };
+        if retry::outcome_unknown(method, &failure) {
+            return Error::OutcomeUnknown {
+                context,
+                reason: unknown_reason(&failure.error),
+            };
+        }
+        failure.error
     }
 
     /// One attempt: sends the request once and reads the whole answer.
@@ -395,11 +445,13 @@ impl Transport {
         body: Option<&[u8]>,
         context: &str,
         auth: &HeaderValue,
+        timeout: Duration,
     ) -> std::result::Result<Response, retry::Failure> {
         let started = Instant::now();
         let mut req = self
             .http
             .request(method.clone(), url.clone())
+            .timeout(timeout)
             .header(AUTHORIZATION, auth.clone());
         if let Some(bytes) = body {
             req = req.header(CONTENT_TYPE, "application/json").body(bytes.to_vec());
@@ -410,7 +462,7 @@ impl Transport {
             } else {
                 retry::Sent::Maybe
             },
-            error: self.map_reqwest(e, context),
+            error: self.map_reqwest(e, context, timeout),
             retry_after: None,
         })?;
         let status = resp.status();
@@ -423,17 +475,8 @@ impl Transport {
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| retry::Failure {
-                error: self.map_reqwest(e, context),
-                sent: retry::Sent::Maybe,
-                retry_after: None,
-            })?
-            .to_vec();
+            .and_then(|v| retry::parse_retry_after(v, std::time::SystemTime::now()));
+        let body = self.read_body(resp, status.is_success(), context, timeout).await?;
         tracing::debug!(
             target: "kommo_mcp::http",
             method = %method,
@@ -465,14 +508,56 @@ impl Transport {
         })
     }
 
-    fn map_reqwest(&self, e: reqwest::Error, context: &str) -> Error {
+    /// Reads an answer's body: a success up to [`MAX_BODY`] (past it the answer is refused, so
+    /// a wrong host streaming a huge file cannot exhaust memory), an error page's first
+    /// [`MAX_ERROR_BODY`] bytes (the rest is not read).
+    async fn read_body(
+        &self,
+        mut resp: reqwest::Response,
+        success: bool,
+        context: &str,
+        timeout: Duration,
+    ) -> std::result::Result<Vec<u8>, retry::Failure> {
+        let limit = if success { MAX_BODY } else { MAX_ERROR_BODY };
+        let too_large = || retry::Failure {
+            error: Error::InvalidResponse {
+                context: context.to_string(),
+                reason: format!("the answer is larger than {} MB", MAX_BODY >> 20),
+            },
+            sent: retry::Sent::Maybe,
+            retry_after: None,
+        };
+        if success && resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        loop {
+            let chunk = resp.chunk().await.map_err(|e| retry::Failure {
+                error: self.map_reqwest(e, context, timeout),
+                sent: retry::Sent::Maybe,
+                retry_after: None,
+            })?;
+            let Some(chunk) = chunk else { break };
+            if body.len() + chunk.len() > limit {
+                if success {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk[..limit - body.len()]);
+                break;
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    fn map_reqwest(&self, e: reqwest::Error, context: &str, timeout: Duration) -> Error {
         // reqwest's Display includes the URL; we build our own text from the cause chain so
         // nothing but the host and path is shown.
         let reason = error_chain(&e);
         if e.is_timeout() {
             Error::Timeout {
                 context: context.to_string(),
-                after: REQUEST_TIMEOUT,
+                after: timeout,
             }
         } else if e.is_connect() {
             Error::Connect {
@@ -602,7 +687,7 @@ fn unreadable_success(status: u16, body: &[u8], context: &str) -> Option<Error> 
 /// Why a POST's outcome is unknown, in words.
 fn unknown_reason(error: &Error) -> String {
     match error {
-        Error::Timeout { after, .. } => format!("no answer within {} s", after.as_secs()),
+        Error::Timeout { after, .. } => format!("no answer within {}", crate::error::seconds(*after)),
         Error::Network { reason, .. } => format!("the connection failed after sending: {reason}"),
         Error::InvalidResponse { reason, .. } => format!("Kommo's answer could not be read: {reason}"),
         Error::Html { status, .. } => format!("Kommo answered HTTP {status} with an HTML page instead of JSON"),
