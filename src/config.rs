@@ -772,8 +772,16 @@ fn parse_subdomain(input: &str) -> Result<Url, String> {
             truncate(input, 80)
         ));
     }
+    let valid_label = |l: &str| {
+        l.len() <= 63
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
     if s.contains('.') {
-        if kommo_subdomain(&s).is_some() {
+        // Found by fuzzing: "/api/v4/#x.amocrm.com" ends in a Kommo suffix, but its label is
+        // not one, and it built https://api/v4/#... .
+        if kommo_subdomain(&s).is_some_and(valid_label) {
             return Url::parse(&format!("https://{s}")).map_err(|e| format!("{e}"));
         }
         return Err(format!(
@@ -781,11 +789,7 @@ fn parse_subdomain(input: &str) -> Result<Url, String> {
             truncate(input, 80)
         ));
     }
-    let valid = s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-');
-    if !valid {
+    if !valid_label(&s) {
         return Err(format!(
             "{:?} is not a valid subdomain; use letters, digits and hyphens, e.g. \"acme\" for https://acme.kommo.com",
             truncate(input, 80)
@@ -1153,6 +1157,21 @@ mod tests {
         assert_eq!(c.base_url(), "https://acme.kommo.com");
         let issues = err(raw(None, Some("acme corp"), Some("t")));
         assert_eq!(issues[0].path, "subdomain");
+        // A full host is taken only when its label is one (found by fuzzing).
+        for bad in [
+            "/api/v4/#x.amocrm.com",
+            "a/b.kommo.com",
+            "-acme.kommo.com",
+            "a b.amocrm.ru",
+        ] {
+            let issues = err(raw(None, Some(bad), Some("t")));
+            assert_eq!(issues[0].path, "subdomain", "{bad}");
+            assert!(
+                issues[0].message.contains("is not a subdomain"),
+                "{bad}: {}",
+                issues[0].message
+            );
+        }
     }
 
     #[test]
