@@ -402,6 +402,7 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_dead_writers_newer_temp_file_is_recovered_and_stale_ones_removed() {
         let dir = std::env::temp_dir().join(format!("kommo-tf-recover-{}", std::process::id()));
