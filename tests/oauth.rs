@@ -213,6 +213,30 @@ async fn a_short_token_lifetime_refreshes_once_for_many_concurrent_calls() {
 }
 
 #[tokio::test]
+async fn a_store_attached_after_a_failed_refresh_is_loaded_not_overwritten() {
+    let sb = sandbox().await;
+    let good = exchange(&sb).await;
+    let bogus = Tokens {
+        access_token: "expired-access".into(),
+        refresh_token: "not-a-refresh-token".into(),
+        expires_at: 1,
+        lifetime: 0,
+    };
+    let client = Client::new(&with_tokens(&sb, &bogus, 1)).unwrap();
+    assert!(account(&client).await.is_err(), "the config's refresh token is refused");
+    let store = Arc::new(MemoryStore::default());
+    *store.loaded.lock().unwrap() = Some(good.clone());
+    client.token_manager().unwrap().attach_store(store.clone());
+    let acc = account(&client).await.expect("the store's tokens are used");
+    assert!(acc["id"].is_i64());
+    assert!(
+        store.saves().is_empty(),
+        "the config's dead tokens were not saved over the store's"
+    );
+    assert_eq!(sb.oauth_stats().refreshes, 0);
+}
+
+#[tokio::test]
 async fn a_401_refreshes_once_and_retries_the_request() {
     let sb = sandbox().await;
     let client = Client::new(&with_code(&sb, sb.mint_code())).unwrap();

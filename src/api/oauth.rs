@@ -318,6 +318,9 @@ struct State {
     grant: Option<Grant>,
     /// The current tokens were not saved yet (the save failed); save before the next use.
     unsaved: bool,
+    /// The current tokens came from a token request of this manager (not from the config or a
+    /// store): a store attached later must receive them rather than be loaded over them.
+    obtained: bool,
 }
 
 /// The manager's token store, replaceable while the manager is in use (a JS `tokenStore` /
@@ -372,6 +375,7 @@ impl TokenManager {
                 tokens,
                 grant,
                 unsaved: false,
+                obtained: false,
             }),
             refreshes: Default::default(),
         })
@@ -398,9 +402,9 @@ impl TokenManager {
     ///   are neither saved again nor reloaded (an inline `onTokens` arrow is a new store on every
     ///   call and must not cause a save per call).
     /// - When there was none, the store is reconciled at the next use, under the state lock: if
-    ///   the manager already made token requests (the rotated tokens exist only in memory), the
-    ///   current tokens are saved to it first; otherwise it is loaded like a store given at the
-    ///   start.
+    ///   the manager already obtained tokens by a token request (the rotated tokens exist only in
+    ///   memory), they are saved to it first; otherwise (only the config's tokens, or requests
+    ///   that failed) it is loaded like a store given at the start.
     pub fn attach_store(&self, store: Arc<dyn TokenStore>) {
         let mut slot = self.slot();
         match &slot.current {
@@ -474,7 +478,7 @@ impl TokenManager {
             pending
         };
         if attached.is_some() {
-            if self.token_requests() > 0 && st.tokens.is_some() {
+            if st.obtained && st.tokens.is_some() {
                 // Rotated tokens exist only in memory: the new store gets them first.
                 st.unsaved = true;
             } else {
@@ -527,6 +531,7 @@ impl TokenManager {
         };
         let tokens = result?;
         st.grant = None;
+        st.obtained = true;
         let access = tokens.access_token.clone();
         st.tokens = Some(tokens);
         if let (Some(store), Some(tokens)) = (&self.current_store(), &st.tokens) {
