@@ -11,6 +11,11 @@ const { startSandbox, exchangeAuthorizationCode, refreshAccessToken, searchConta
   addon
 
 let sandbox
+// Every KOMMO_NO_TOKEN_STORE warning this process emits (it must come at most once).
+const storeWarnings = []
+process.on('warning', (w) => {
+  if (w.code === 'KOMMO_NO_TOKEN_STORE') storeWarnings.push(w)
+})
 before(async () => {
   sandbox = await startSandbox()
 })
@@ -152,6 +157,8 @@ test('kommo-mcp auth writes an owner-only token file and prints nothing secret',
   const r = await runBin(['auth'], env)
   assert.equal(r.code, 0, r.stderr)
   assert.ok(r.stdout.includes(file), r.stdout)
+  // Not the default path: the server needs to be told where the file is.
+  assert.ok(r.stdout.includes(`KOMMO_TOKEN_FILE=${file}`), r.stdout)
   const saved = JSON.parse(fs.readFileSync(file, 'utf8'))
   assert.match(saved.refresh_token, /^def50/)
   assert.equal(saved.account, sandbox.baseUrl)
@@ -233,4 +240,170 @@ test('a canary secret in a failing config never shows up in errors', async () =>
   assert.equal(res.code, 1)
   assert.match(res.stderr, /Kommo cannot read this authorization code/)
   assert.ok(!res.stderr.includes('CANARY') && !res.stdout.includes('CANARY'))
+})
+
+// A fresh token pair (from a new code) as an OAuth config that can refresh.
+async function freshPair(extra) {
+  const first = await exchangeAuthorizationCode(oauth({ authorizationCode: await sandbox.mintAuthorizationCode() }))
+  assert.equal(first.success, true, first.error)
+  const t = first.tokens
+  return oauth({ refreshToken: t.refreshToken, accessToken: t.accessToken, expiresAt: t.expiresAt, ...extra })
+}
+
+function recordingStore(loaded = null) {
+  const store = {
+    loads: 0,
+    saves: [],
+    tokenStore: {
+      load: async () => {
+        store.loads++
+        return loaded
+      },
+      save: async (t) => {
+        store.saves.push(t)
+      },
+    },
+  }
+  return store
+}
+
+test('a tokenStore given after earlier calls with an equal config is used: the rotated tokens are saved once', async () => {
+  const cfg = await freshPair()
+  const listed = await listPipelines(cfg)
+  assert.equal(listed.success, true, listed.error)
+  const store = recordingStore()
+  const r = await refreshAccessToken({ ...cfg, tokenStore: store.tokenStore })
+  assert.equal(r.success, true, r.error)
+  assert.equal(store.loads, 1, 'no tokens were rotated yet: the new store is loaded')
+  assert.equal(store.saves.length, 1)
+  assert.deepEqual(store.saves[0], r.tokens)
+  assert.notEqual(r.tokens.refreshToken, cfg.refreshToken)
+})
+
+test('a tokenStore given after a refresh already happened receives the current tokens before the next use', async () => {
+  const cfg = await freshPair()
+  const rotated = await refreshAccessToken(cfg)
+  assert.equal(rotated.success, true, rotated.error)
+  const store = recordingStore()
+  const before = await sandbox.oauthStats()
+  const r = await listPipelines({ ...cfg, tokenStore: store.tokenStore })
+  assert.equal(r.success, true, r.error)
+  assert.equal(store.saves.length, 1)
+  assert.deepEqual(store.saves[0], rotated.tokens, 'the tokens rotated in memory were saved')
+  assert.equal(store.loads, 0, 'not loaded over the newer in-memory tokens')
+  const after = await sandbox.oauthStats()
+  assert.equal(after.refreshes, before.refreshes)
+})
+
+test('the same tokenStore across many calls loads once and saves only on refresh; inline onTokens arrows add no saves', async () => {
+  const cfg = await freshPair()
+  const store = recordingStore()
+  const config = { ...cfg, tokenStore: store.tokenStore }
+  for (let i = 0; i < 10; i++) {
+    const r = await listPipelines(config)
+    assert.equal(r.success, true, r.error)
+  }
+  assert.equal(store.loads, 1)
+  assert.equal(store.saves.length, 0)
+  const r = await refreshAccessToken(config)
+  assert.equal(r.success, true, r.error)
+  assert.equal(store.saves.length, 1)
+  let arrows = 0
+  for (let i = 0; i < 5; i++) {
+    const r2 = await searchContactByPhone(phone, { ...config, onTokens: () => arrows++ })
+    assert.equal(r2.success, true, r2.error)
+    await listPipelines(config)
+  }
+  assert.equal(arrows, 0, 'switching stores saves nothing')
+  assert.equal(store.loads, 1)
+  assert.equal(store.saves.length, 1)
+})
+
+test('an SDK call with a refreshing OAuth config and no store warns once per process, without secrets', async () => {
+  const cfg = await freshPair()
+  await listPipelines(cfg)
+  await listPipelines(await freshPair())
+  await new Promise((r) => setImmediate(r))
+  assert.equal(storeWarnings.length, 1, 'exactly one KOMMO_NO_TOKEN_STORE warning')
+  const w = storeWarnings[0]
+  assert.match(w.message, /tokenStore/)
+  assert.match(w.message, /onTokens/)
+  assert.match(w.message, /rotates refresh tokens/)
+  for (const secret of [cfg.refreshToken, cfg.accessToken, sandbox.clientSecret]) assert.ok(!w.message.includes(secret))
+  assert.ok(!/def50/.test(w.message))
+})
+
+test('kommo-mcp auth refuses an unwritable token file before using the code', async () => {
+  const dir = tmpDir()
+  const blocker = path.join(dir, 'not-a-dir')
+  fs.writeFileSync(blocker, 'x')
+  const code = await sandbox.mintAuthorizationCode()
+  const before = await sandbox.oauthStats()
+  const r = await runBin(['auth'], cleanEnv({
+    KOMMO_BASE_URL: sandbox.baseUrl,
+    KOMMO_CLIENT_ID: sandbox.clientId,
+    KOMMO_CLIENT_SECRET: sandbox.clientSecret,
+    KOMMO_REDIRECT_URI: sandbox.redirectUri,
+    KOMMO_AUTH_CODE: code,
+    KOMMO_TOKEN_FILE: path.join(blocker, 'sub', 'tokens.json'),
+  }))
+  assert.equal(r.code, 1)
+  assert.match(r.stderr, /authorization code was not used/)
+  assert.ok(!r.stderr.includes(code) && !r.stdout.includes(code))
+  const after = await sandbox.oauthStats()
+  assert.equal(after.exchanges + after.failures, before.exchanges + before.failures, 'no token request')
+  // The code still works.
+  const ok = await exchangeAuthorizationCode(oauth({ authorizationCode: code }))
+  assert.equal(ok.success, true, ok.error)
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+test('after kommo-mcp auth the server runs from the token file alone; a refresh token used up elsewhere fails a call cleanly', async () => {
+  const dir = tmpDir()
+  const file = path.join(dir, 'tokens.json')
+  const code = await sandbox.mintAuthorizationCode()
+  const base = {
+    KOMMO_BASE_URL: sandbox.baseUrl,
+    KOMMO_CLIENT_ID: sandbox.clientId,
+    KOMMO_CLIENT_SECRET: sandbox.clientSecret,
+    KOMMO_REDIRECT_URI: sandbox.redirectUri,
+    KOMMO_TOKEN_FILE: file,
+  }
+  const auth = await runBin(['auth'], cleanEnv({ ...base, KOMMO_AUTH_CODE: code }))
+  assert.equal(auth.code, 0, auth.stderr)
+  const saved = JSON.parse(fs.readFileSync(file, 'utf8'))
+  const before = await sandbox.oauthStats()
+  const { child, exited } = spawnBin([], cleanEnv({ ...base, KOMMO_DEBUG: 'true' }))
+  let stdout = ''
+  child.stdout.on('data', (d) => (stdout += d))
+  const lines = new LineReader(child.stdout)
+  send(child, initializeRequest)
+  assert.equal((await lines.next()).id, 1)
+  send(child, { jsonrpc: '2.0', method: 'notifications/initialized' })
+  const call = async (id, name, args) => {
+    send(child, { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } })
+    return lines.next()
+  }
+  const first = await call(2, 'kommo_search_contact_by_phone', phone)
+  assert.notEqual(first.result.isError, true, JSON.stringify(first))
+  assert.match(first.result.content[0].text, /Juan Pérez/)
+  const mid = await sandbox.oauthStats()
+  assert.equal(mid.exchanges - before.exchanges, 0, 'no exchange: the token file was enough')
+  assert.equal(mid.refreshes - before.refreshes, 0)
+  // Someone else refreshes with the server's refresh token, and every access token dies.
+  const stolen = await refreshAccessToken(oauth({ refreshToken: saved.refresh_token, accessToken: saved.access_token, expiresAt: saved.expires_at }))
+  assert.equal(stolen.success, true, stolen.error)
+  await sandbox.revokeAccessTokens()
+  const failed = await call(3, 'kommo_list_pipelines', {})
+  assert.equal(failed.result.isError, true, JSON.stringify(failed))
+  assert.match(failed.result.content[0].text, /already used|revoked/)
+  assert.match(failed.result.content[0].text, /kommo-mcp auth/)
+  child.stdin.end()
+  const { stderr } = await exited
+  const secrets = [code, sandbox.clientSecret, saved.access_token, saved.refresh_token, stolen.tokens.accessToken, stolen.tokens.refreshToken]
+  for (const secret of secrets) {
+    assert.ok(!stdout.includes(secret), 'stdout/tool results contain a secret')
+    assert.ok(!stderr.includes(secret), 'stderr contains a secret')
+  }
+  fs.rmSync(dir, { recursive: true, force: true })
 })

@@ -41,7 +41,8 @@ pub const DEFAULT_RATE_LIMIT: u32 = 7;
 pub const MAX_RATE_LIMIT: u32 = 1000;
 
 /// A config as supplied, before validation. `None` means the key was absent (or undefined).
-#[derive(Debug, Default, Clone)]
+/// `Debug` shows whether secrets are present, never their values.
+#[derive(Default, Clone)]
 pub struct RawConfig {
     pub base_url: Option<String>,
     pub subdomain: Option<String>,
@@ -66,6 +67,28 @@ pub struct RawConfig {
     pub rate_limit: Option<f64>,
     /// Problems found while reading the input (wrong types, unknown keys).
     pub issues: Vec<Issue>,
+}
+
+impl fmt::Debug for RawConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secret = |v: &Option<String>| v.as_ref().map(|_| "<redacted>");
+        f.debug_struct("RawConfig")
+            .field("base_url", &self.base_url)
+            .field("subdomain", &self.subdomain)
+            .field("access_token", &secret(&self.access_token))
+            .field("allow_untrusted_host", &self.allow_untrusted_host)
+            .field("default_country", &self.default_country)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &secret(&self.client_secret))
+            .field("redirect_uri", &self.redirect_uri)
+            .field("refresh_token", &secret(&self.refresh_token))
+            .field("authorization_code", &secret(&self.authorization_code))
+            .field("expires_at", &self.expires_at)
+            .field("tokens_from_store", &self.tokens_from_store)
+            .field("rate_limit", &self.rate_limit)
+            .field("issues", &self.issues)
+            .finish()
+    }
 }
 
 /// A validated, normalised config.
@@ -919,6 +942,26 @@ pub fn is_loopback_ip(ip: IpAddr) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn raw_config_debug_redacts_secrets() {
+        let raw = RawConfig {
+            base_url: Some("https://acme.kommo.com".into()),
+            access_token: Some("CANARY-access".into()),
+            client_id: Some("client-1".into()),
+            client_secret: Some("CANARY-secret".into()),
+            refresh_token: Some("CANARY-refresh".into()),
+            authorization_code: Some("CANARY-code".into()),
+            ..Default::default()
+        };
+        let shown = format!("{raw:?}");
+        assert!(!shown.contains("CANARY"), "{shown}");
+        assert!(
+            shown.contains("acme.kommo.com") && shown.contains("client-1"),
+            "{shown}"
+        );
+        assert!(shown.contains("<redacted>"), "{shown}");
+    }
+
     use super::*;
 
     #[test]

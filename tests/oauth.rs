@@ -173,8 +173,9 @@ async fn an_expired_access_token_is_refreshed_before_the_request() {
 #[tokio::test]
 async fn tokens_are_refreshed_ahead_of_expiry() {
     let sb = sandbox().await;
-    // 61 s lifetime: fresh for one second given the 60 s margin.
-    sb.set_access_token_lifetime(Duration::from_secs(61));
+    // 3 s lifetime: the margin is half of it (1 s), so the token is fresh for about 2 s and
+    // refreshed while Kommo still takes it.
+    sb.set_access_token_lifetime(Duration::from_secs(3));
     let client = Client::new(&with_code(&sb, sb.mint_code())).unwrap();
     account(&client).await.unwrap();
     account(&client).await.unwrap();
@@ -183,6 +184,56 @@ async fn tokens_are_refreshed_ahead_of_expiry() {
     account(&client).await.unwrap();
     assert_eq!(sb.oauth_stats().refreshes, 1);
     assert_eq!(api_requests(&sb), 3, "no 401 round trip");
+}
+
+#[tokio::test]
+async fn a_short_token_lifetime_refreshes_once_for_many_concurrent_calls() {
+    let sb = sandbox().await;
+    // Shorter than the 60 s margin: refreshed at half its lifetime, not on every request.
+    sb.set_access_token_lifetime(Duration::from_secs(10));
+    let client = Client::new(&with_code(&sb, sb.mint_code())).unwrap();
+    let burst = || {
+        futures::future::join_all((0..50).map(|_| {
+            let c = client.clone();
+            async move { account(&c).await }
+        }))
+    };
+    for r in burst().await {
+        assert!(r.is_ok_and(|v| v["id"].is_i64()));
+    }
+    assert_eq!(sb.oauth_stats().exchanges, 1);
+    assert_eq!(sb.oauth_stats().refreshes, 0, "fresh: no refresh");
+    // Past the margin (5 s before expiry), 50 concurrent calls share one refresh.
+    tokio::time::sleep(Duration::from_millis(6100)).await;
+    for r in burst().await {
+        assert!(r.is_ok_and(|v| v["id"].is_i64()));
+    }
+    assert_eq!(sb.oauth_stats().refreshes, 1);
+    assert_eq!(sb.oauth_stats().failures, 0);
+}
+
+#[tokio::test]
+async fn a_store_attached_after_a_failed_refresh_is_loaded_not_overwritten() {
+    let sb = sandbox().await;
+    let good = exchange(&sb).await;
+    let bogus = Tokens {
+        access_token: "expired-access".into(),
+        refresh_token: "not-a-refresh-token".into(),
+        expires_at: 1,
+        lifetime: 0,
+    };
+    let client = Client::new(&with_tokens(&sb, &bogus, 1)).unwrap();
+    assert!(account(&client).await.is_err(), "the config's refresh token is refused");
+    let store = Arc::new(MemoryStore::default());
+    *store.loaded.lock().unwrap() = Some(good.clone());
+    client.token_manager().unwrap().attach_store(store.clone());
+    let acc = account(&client).await.expect("the store's tokens are used");
+    assert!(acc["id"].is_i64());
+    assert!(
+        store.saves().is_empty(),
+        "the config's dead tokens were not saved over the store's"
+    );
+    assert_eq!(sb.oauth_stats().refreshes, 0);
 }
 
 #[tokio::test]
@@ -353,6 +404,7 @@ fn secrets_are_redacted_from_debug_output() {
         access_token: "ACCESS-canary".into(),
         refresh_token: "REFRESH-canary".into(),
         expires_at: 1,
+        lifetime: 0,
     };
     let s = format!("{cfg:?} {t:?}");
     assert!(!s.contains("canary"), "{s}");
@@ -404,6 +456,7 @@ fn the_token_file_round_trips_and_is_owner_only() {
         access_token: "a".into(),
         refresh_token: "r".into(),
         expires_at: 42,
+        lifetime: 86400,
     };
     file.write(&t).unwrap();
     assert_eq!(file.read().unwrap(), Some(t));
@@ -432,6 +485,7 @@ fn generation(n: i64) -> Tokens {
         access_token: format!("access-{n}-{}", "x".repeat(4000)),
         refresh_token: format!("refresh-{n}-{}", "y".repeat(4000)),
         expires_at: n,
+        lifetime: 0,
     }
 }
 
@@ -460,6 +514,8 @@ fn a_sigkill_while_saving_leaves_the_old_or_the_new_token_file() {
     let exe = std::env::current_exe().unwrap();
     let random = std::collections::hash_map::RandomState::new();
     let mut last = 0;
+    // Temp files seen while the children saved: (name, mode).
+    let mut seen = std::collections::BTreeMap::new();
     for round in 0..50u64 {
         let mut child = Command::new(&exe)
             .args(["--exact", "save_loop_child", "--nocapture", "--test-threads=1"])
@@ -476,7 +532,11 @@ fn a_sigkill_while_saving_leaves_the_old_or_the_new_token_file() {
         }
         let mut h = random.build_hasher();
         h.write_u64(round);
-        std::thread::sleep(Duration::from_micros(h.finish() % 5000));
+        let until = std::time::Instant::now() + Duration::from_micros(h.finish() % 5000);
+        // Look at the temp files the child makes while it runs (a tight loop).
+        while std::time::Instant::now() < until {
+            temp_modes(&dir, &mut seen);
+        }
         child.kill().expect("SIGKILL"); // Child::kill sends SIGKILL on unix
         let status = child.wait().unwrap();
         assert!(!status.success());
@@ -487,8 +547,33 @@ fn a_sigkill_while_saving_leaves_the_old_or_the_new_token_file() {
         assert!(t.expires_at >= last, "round {round}: went back in time");
         assert_eq!(t, generation(t.expires_at), "round {round}: torn or mixed content");
         last = t.expires_at;
+        // Reading recovered from the dead child: no temp file is left behind.
+        let left = temp_modes(&dir, &mut seen);
+        assert!(left.is_empty(), "round {round}: temp files left: {left:?}");
+    }
+    assert!(!seen.is_empty(), "no temp file was ever seen");
+    for (name, mode) in &seen {
+        assert_eq!(*mode, 0o600, "{name} was not owner-only");
     }
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Temp files in `dir` now; records each one's mode in `seen`.
+#[cfg(unix)]
+fn temp_modes(dir: &std::path::Path, seen: &mut std::collections::BTreeMap<String, u32>) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut now = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".tmp") {
+            continue;
+        }
+        if let Ok(meta) = entry.metadata() {
+            seen.insert(name.clone(), meta.permissions().mode() & 0o777);
+        }
+        now.push(name);
+    }
+    now
 }
 
 #[tokio::test]

@@ -48,6 +48,10 @@ pub struct Tokens {
     pub refresh_token: String,
     /// Unix seconds; 0 when unknown (the token is then used until Kommo answers 401).
     pub expires_at: i64,
+    /// Seconds the access token was issued for (Kommo's `expires_in`); 0 when unknown (tokens
+    /// loaded from an older token file or a JS token store). Sets the refresh margin.
+    #[serde(default)]
+    pub lifetime: i64,
 }
 
 impl fmt::Debug for Tokens {
@@ -56,6 +60,7 @@ impl fmt::Debug for Tokens {
             .field("access_token", &"<redacted>")
             .field("refresh_token", &"<redacted>")
             .field("expires_at", &self.expires_at)
+            .field("lifetime", &self.lifetime)
             .finish()
     }
 }
@@ -64,6 +69,22 @@ impl Tokens {
     /// True when the access token is still usable for at least `margin` seconds.
     pub fn fresh(&self, now: i64, margin: i64) -> bool {
         self.expires_at == 0 || self.expires_at - margin > now
+    }
+
+    /// How long before expiry to refresh: [`REFRESH_MARGIN`], but at most half the token's
+    /// lifetime when it is known, so a short-lived token (tests, proxies) is not refreshed on
+    /// every request and concurrent callers still share one refresh.
+    pub fn refresh_margin(&self) -> i64 {
+        if self.lifetime > 0 {
+            REFRESH_MARGIN.min(self.lifetime / 2)
+        } else {
+            REFRESH_MARGIN
+        }
+    }
+
+    /// [`Tokens::fresh`] with [`Tokens::refresh_margin`].
+    pub fn usable(&self, now: i64) -> bool {
+        self.fresh(now, self.refresh_margin())
     }
 }
 
@@ -226,6 +247,7 @@ impl OAuthClient {
                 access_token: parsed.access_token,
                 refresh_token: parsed.refresh_token,
                 expires_at: parsed.expires_in.map(|s| issued + s.max(0)).unwrap_or(0),
+                lifetime: parsed.expires_in.unwrap_or(0).max(0),
             });
         }
         let html = crate::api::transport::looks_like_html(body);
@@ -296,12 +318,27 @@ struct State {
     grant: Option<Grant>,
     /// The current tokens were not saved yet (the save failed); save before the next use.
     unsaved: bool,
+    /// The current tokens came from a token request of this manager (not from the config or a
+    /// store): a store attached later must receive them rather than be loaded over them.
+    obtained: bool,
+}
+
+/// The manager's token store, replaceable while the manager is in use (a JS `tokenStore` /
+/// `onTokens` given on a later SDK call with an equal config is attached to the shared
+/// manager, see [`TokenManager::attach_store`]).
+#[derive(Default)]
+struct StoreSlot {
+    /// The store in use.
+    current: Option<Arc<dyn TokenStore>>,
+    /// A store attached while there was none: reconciled under the state lock at the next use
+    /// (the current tokens are saved to it, or it is loaded).
+    pending: Option<Arc<dyn TokenStore>>,
 }
 
 /// Hands out a current access token for one account, refreshing and saving as needed.
 pub struct TokenManager {
     client: OAuthClient,
-    store: Option<Arc<dyn TokenStore>>,
+    store: std::sync::Mutex<StoreSlot>,
     state: tokio::sync::Mutex<State>,
     refreshes: std::sync::atomic::AtomicU64,
 }
@@ -325,18 +362,56 @@ impl TokenManager {
                 _ => String::new(),
             },
             expires_at: oauth.expires_at.unwrap_or(0),
+            lifetime: 0,
         });
         Ok(Self {
             client: OAuthClient::new(&config.account_url, oauth)?,
-            store,
+            store: std::sync::Mutex::new(StoreSlot {
+                current: store,
+                pending: None,
+            }),
             state: tokio::sync::Mutex::new(State {
                 loaded: false,
                 tokens,
                 grant,
                 unsaved: false,
+                obtained: false,
             }),
             refreshes: Default::default(),
         })
+    }
+
+    fn slot(&self) -> std::sync::MutexGuard<'_, StoreSlot> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The store in use (not counting one attached but not reconciled yet).
+    fn current_store(&self) -> Option<Arc<dyn TokenStore>> {
+        self.slot().current.clone()
+    }
+
+    /// True when tokens are kept in a store (or one was attached for the next use).
+    pub fn has_store(&self) -> bool {
+        let slot = self.slot();
+        slot.current.is_some() || slot.pending.is_some()
+    }
+
+    /// Uses `store` from now on (the same store again changes nothing).
+    ///
+    /// - When there was a store, this just switches: the tokens were saved to the old one and
+    ///   are neither saved again nor reloaded (an inline `onTokens` arrow is a new store on every
+    ///   call and must not cause a save per call).
+    /// - When there was none, the store is reconciled at the next use, under the state lock: if
+    ///   the manager already obtained tokens by a token request (the rotated tokens exist only in
+    ///   memory), they are saved to it first; otherwise (only the config's tokens, or requests
+    ///   that failed) it is loaded like a store given at the start.
+    pub fn attach_store(&self, store: Arc<dyn TokenStore>) {
+        let mut slot = self.slot();
+        match &slot.current {
+            Some(cur) if Arc::ptr_eq(cur, &store) => {}
+            Some(_) => slot.current = Some(store),
+            None => slot.pending = Some(store),
+        }
     }
 
     /// How many token requests (exchanges and refreshes) this manager made.
@@ -350,9 +425,7 @@ impl TokenManager {
         let mut st = self.state.lock().await;
         self.prepare(&mut st).await?;
         match &st.tokens {
-            Some(t) if t.fresh(now_unix(), REFRESH_MARGIN) && !t.access_token.is_empty() => {
-                return Ok(t.access_token.clone())
-            }
+            Some(t) if t.usable(now_unix()) && !t.access_token.is_empty() => return Ok(t.access_token.clone()),
             _ => {}
         }
         self.renew(&mut st).await
@@ -364,7 +437,7 @@ impl TokenManager {
         let mut st = self.state.lock().await;
         self.prepare(&mut st).await?;
         if let Some(t) = &st.tokens {
-            if t.access_token != rejected && t.fresh(now_unix(), REFRESH_MARGIN) {
+            if t.access_token != rejected && t.usable(now_unix()) {
                 return Ok(t.access_token.clone());
             }
         }
@@ -396,8 +469,25 @@ impl TokenManager {
 
     /// Loads the store once, and retries a failed save.
     async fn prepare(&self, st: &mut State) -> Result<()> {
+        let attached = {
+            let mut slot = self.slot();
+            let pending = slot.pending.take();
+            if let Some(store) = &pending {
+                slot.current = Some(store.clone());
+            }
+            pending
+        };
+        if attached.is_some() {
+            if st.obtained && st.tokens.is_some() {
+                // Rotated tokens exist only in memory: the new store gets them first.
+                st.unsaved = true;
+            } else {
+                st.loaded = false;
+            }
+        }
+        let store = self.current_store();
         if !st.loaded {
-            if let Some(store) = &self.store {
+            if let Some(store) = &store {
                 if let Some(saved) = store.load().await? {
                     // Saved tokens are newer than the config's (they were rotated since).
                     st.tokens = Some(saved);
@@ -406,7 +496,7 @@ impl TokenManager {
             st.loaded = true;
         }
         if st.unsaved {
-            if let (Some(store), Some(tokens)) = (&self.store, &st.tokens) {
+            if let (Some(store), Some(tokens)) = (&store, &st.tokens) {
                 store.save(tokens).await.map_err(|e| save_error(store.as_ref(), e))?;
             }
             st.unsaved = false;
@@ -441,9 +531,10 @@ impl TokenManager {
         };
         let tokens = result?;
         st.grant = None;
+        st.obtained = true;
         let access = tokens.access_token.clone();
         st.tokens = Some(tokens);
-        if let (Some(store), Some(tokens)) = (&self.store, &st.tokens) {
+        if let (Some(store), Some(tokens)) = (&self.current_store(), &st.tokens) {
             if let Err(e) = store.save(tokens).await {
                 // Keep the new pair: the old refresh token is dead now. Saving is retried
                 // before the next use.
@@ -493,5 +584,43 @@ fn save_error(store: &dyn TokenStore, e: Error) -> Error {
             "Kommo issued new OAuth tokens but they could not be saved to {}: {reason}. The old refresh token no longer works, so the new tokens are kept in memory and saving is retried before the next request; fix the cause (permissions, disk space, the token store) to keep access after a restart",
             store.describe()
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(hint: &str) -> OAuthProblem {
+        OAuthProblem {
+            hint: Some(hint.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn invalid_account_points_at_the_base_url_and_the_codes_account() {
+        for kind in [GrantKind::Code, GrantKind::Refresh] {
+            let msg = explain(kind, 400, &problem("Invalid account"), false);
+            assert!(msg.contains("not installed in this account"), "{msg}");
+            assert!(msg.contains("KOMMO_BASE_URL") && msg.contains("baseUrl"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn the_refresh_margin_is_at_most_half_the_lifetime() {
+        let t = |lifetime| Tokens {
+            access_token: "a".into(),
+            refresh_token: "r".into(),
+            expires_at: 1_000,
+            lifetime,
+        };
+        assert_eq!(t(0).refresh_margin(), REFRESH_MARGIN, "unknown lifetime");
+        assert_eq!(t(86_400).refresh_margin(), REFRESH_MARGIN);
+        assert_eq!(t(30).refresh_margin(), 15);
+        assert!(t(30).usable(984) && !t(30).usable(985));
+        // Old token files (no lifetime) still load.
+        let old: Tokens = serde_json::from_str(r#"{"access_token":"a","refresh_token":"r","expires_at":5}"#).unwrap();
+        assert_eq!(old.lifetime, 0);
     }
 }

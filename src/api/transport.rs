@@ -742,9 +742,13 @@ pub fn shared(config: &KommoConfig) -> Result<Arc<Transport>> {
     shared_with_store(config, None)
 }
 
-/// [`shared`], with a token store for an OAuth config. The first transport made for a config
-/// keeps its store (and its token manager), so SDK calls with the same OAuth config share one
-/// set of tokens and one refresh.
+/// [`shared`], with a token store for an OAuth config. SDK calls with an equal OAuth config
+/// share one transport, so one set of tokens and one refresh. A store given with a later call
+/// is attached to that transport's token manager ([`TokenManager::attach_store`]): the same
+/// store again changes nothing, a new one replaces it, and a first one receives the tokens
+/// rotated so far. A call without a store keeps the one attached before.
+///
+/// [`TokenManager::attach_store`]: crate::api::oauth::TokenManager::attach_store
 pub fn shared_with_store(
     config: &KommoConfig,
     store: Option<Arc<dyn crate::api::oauth::TokenStore>>,
@@ -754,17 +758,32 @@ pub fn shared_with_store(
     let registry = REGISTRY.get_or_init(|| Mutex::new(Vec::new()));
     let mut list = registry.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((_, t)) = list.iter().find(|(c, _)| c == config) {
+        if let (Some(store), Some(manager)) = (store, t.token_manager()) {
+            manager.attach_store(store);
+        }
         return Ok(t.clone());
     }
     let transport = Arc::new(Transport::with_store(config.clone(), store)?);
-    if list.len() >= 32 {
-        // OAuth transports hold the only current copy of rotated tokens when there is no
-        // store: evict a long-lived-token transport first.
-        let oldest = list.iter().position(|(c, _)| c.oauth.is_none()).unwrap_or(0);
-        list.remove(oldest);
-    }
+    evict_for_one_more(&mut list, REGISTRY_SIZE, |c| c.oauth.is_none());
     list.push((config.clone(), transport.clone()));
     Ok(transport)
+}
+
+/// Transports kept in the registry, not counting OAuth ones (never evicted).
+const REGISTRY_SIZE: usize = 32;
+
+/// Makes room for one more entry: removes the oldest evictable entries while `max` evictable
+/// ones are kept. OAuth transports are never evicted: without a store they hold the only copy
+/// of rotated tokens, and a new transport for the same config would refresh with a dead token.
+fn evict_for_one_more<C, T>(list: &mut Vec<(C, T)>, max: usize, evictable: impl Fn(&C) -> bool) {
+    while list.iter().filter(|(c, _)| evictable(c)).count() >= max {
+        match list.iter().position(|(c, _)| evictable(c)) {
+            Some(i) => {
+                list.remove(i);
+            }
+            None => break,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -792,6 +811,25 @@ mod tests {
                 ("with".into(), "leads,contacts".into()),
             ]
         );
+    }
+
+    #[test]
+    fn the_registry_never_evicts_oauth_transports() {
+        // (config is OAuth, id)
+        let mut list: Vec<(bool, u32)> = (0..40).map(|i| (true, i)).collect();
+        list.extend((100..132).map(|i| (false, i)));
+        evict_for_one_more(&mut list, 32, |oauth| !oauth);
+        assert_eq!(
+            list.iter().filter(|(o, _)| *o).count(),
+            40,
+            "every OAuth transport stays"
+        );
+        assert_eq!(list.iter().filter(|(o, _)| !o).count(), 31);
+        assert!(!list.iter().any(|(_, id)| *id == 100), "the oldest long-lived one went");
+        // Only OAuth transports: nothing is evicted, the list grows.
+        let mut only: Vec<(bool, u32)> = (0..50).map(|i| (true, i)).collect();
+        evict_for_one_more(&mut only, 32, |oauth| !oauth);
+        assert_eq!(only.len(), 50);
     }
 
     #[test]

@@ -620,6 +620,13 @@ async fn run_auth(code: Option<String>, token_file: Option<String>) -> i32 {
             return 1;
         }
     };
+    let default_path = token_file::path_for(&config.account_url, None).ok();
+    let file = TokenFile::new(path.clone(), &config.account_url);
+    // The code works once: make sure the tokens can be kept before using it.
+    if let Err(e) = file.check_writable() {
+        say!("kommo-mcp auth: {e}. The authorization code was not used: fix the cause (or pass --token-file / KOMMO_TOKEN_FILE with a writable path) and run `kommo-mcp auth` again with the same code");
+        return 1;
+    }
     let client = match oauth::OAuthClient::new(&config.account_url, oauth) {
         Ok(c) => c,
         Err(e) => {
@@ -634,9 +641,14 @@ async fn run_auth(code: Option<String>, token_file: Option<String>) -> i32 {
             return 1;
         }
     };
-    let file = TokenFile::new(path.clone(), &config.account_url);
-    if let Err(e) = file.write(&tokens) {
-        say!("kommo-mcp auth: {e}. The code was used and cannot be exchanged again: fix the cause, copy a new code from Keys and scopes and run `kommo-mcp auth` again");
+    // Writable a moment ago: retry once (a passing hiccup), never print the tokens instead.
+    let mut written = file.write(&tokens);
+    if written.is_err() {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        written = file.write(&tokens);
+    }
+    if let Err(e) = written {
+        say!("kommo-mcp auth: {e}. The authorization code was used and cannot be exchanged again: fix the cause, copy a new code from Kommo > Settings > Integrations > your integration > Keys and scopes and run `kommo-mcp auth` again");
         return 1;
     }
     let valid = if tokens.expires_at > 0 {
@@ -645,11 +657,15 @@ async fn run_auth(code: Option<String>, token_file: Option<String>) -> i32 {
     } else {
         String::new()
     };
+    let token_file_hint = if default_path.as_deref() == Some(path.as_path()) {
+        String::new()
+    } else {
+        format!(" and KOMMO_TOKEN_FILE={}", path.display())
+    };
     print_stdout(&format!(
-        "Saved OAuth tokens for {} to {}.{valid} the server refreshes it by itself and keeps the file up to date.\nStart the server with KOMMO_BASE_URL, KOMMO_CLIENT_ID, KOMMO_CLIENT_SECRET and KOMMO_REDIRECT_URI set{}; KOMMO_AUTH_CODE is no longer needed.\n",
+        "Saved OAuth tokens for {} to {}.{valid} the server refreshes it by itself and keeps the file up to date.\nStart the server with KOMMO_BASE_URL, KOMMO_CLIENT_ID, KOMMO_CLIENT_SECRET and KOMMO_REDIRECT_URI set{token_file_hint}; KOMMO_AUTH_CODE is no longer needed.\n",
         config.base_url(),
         path.display(),
-        if token_file_env().is_some() { " (and the same KOMMO_TOKEN_FILE)" } else { "" },
     ));
     0
 }

@@ -396,12 +396,24 @@ pub(crate) fn validate_js(input: Unknown) -> Result<std::result::Result<KommoCon
 /// For the OAuth form, this also creates the account's shared transport with the config's
 /// `tokenStore` / `onTokens`, so every SDK function (which then calls `Client::new`) uses them.
 pub(crate) fn require_config(env: &Env, input: Unknown) -> Result<KommoConfig> {
+    require_config_with(env, input, true)
+}
+
+/// [`require_config`]; `warn_without_store` emits the once-per-process `KOMMO_NO_TOKEN_STORE`
+/// warning when an OAuth config can refresh but no `tokenStore` / `onTokens` was ever given
+/// for it (off for the functions that return the tokens to the caller).
+pub(crate) fn require_config_with(env: &Env, input: Unknown, warn_without_store: bool) -> Result<KommoConfig> {
     match validate_js(input)? {
         Ok(c) => {
-            if c.oauth.is_some() {
+            if let Some(oauth) = &c.oauth {
                 let store = crate::node::oauth::js_token_store(env, &input)?;
-                crate::api::transport::shared_with_store(&c, store)
+                let given = store.is_some();
+                let transport = crate::api::transport::shared_with_store(&c, store)
                     .map_err(|e| Error::new(Status::GenericFailure, e.to_string()))?;
+                let stored = given || transport.token_manager().is_some_and(|m| m.has_store());
+                if warn_without_store && !stored && oauth.grant.is_some() {
+                    crate::node::oauth::warn_no_token_store(env)?;
+                }
             }
             Ok(c)
         }
