@@ -24,6 +24,14 @@ struct Session {
 
 impl Session {
     async fn start(read_only: bool, rate: Option<f64>) -> Session {
+        let options = ServerOptions {
+            read_only,
+            toolsets: None,
+        };
+        Session::start_with(&options, rate).await
+    }
+
+    async fn start_with(options: &ServerOptions, rate: Option<f64>) -> Session {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let sandbox = Sandbox::start(SandboxOptions::default()).await.expect("sandbox");
         let config = validate(RawConfig {
@@ -33,13 +41,7 @@ impl Session {
             ..RawConfig::default()
         })
         .unwrap();
-        let server = KommoServer::new(
-            Client::new(&config).unwrap(),
-            &ServerOptions {
-                read_only,
-                toolsets: None,
-            },
-        );
+        let server = KommoServer::new(Client::new(&config).unwrap(), options);
         let (client_io, server_io) = tokio::io::duplex(1 << 20);
         tokio::spawn(async move {
             let running = server.serve(tokio::io::split(server_io)).await.expect("session starts");
@@ -150,6 +152,46 @@ async fn malformed_json_rpc_lines_never_end_the_session() {
 }
 
 #[tokio::test]
+async fn malformed_params_of_known_methods_are_invalid_params_errors() {
+    let mut s = Session::start(false, None).await;
+    let cases = [
+        ("tools/call", json!({"name": 42}), "params.name"),
+        ("tools/call", json!({}), "name"),
+        (
+            "tools/call",
+            json!({"name": "kommo_get_lead", "arguments": "str"}),
+            "params.arguments",
+        ),
+        ("resources/read", json!({}), "uri"),
+        ("prompts/get", json!({"name": []}), "params.name"),
+        ("completion/complete", json!({"ref": 5}), "params"),
+    ];
+    for (i, (method, params, needle)) in cases.iter().enumerate() {
+        let id = 10 + i as i64;
+        s.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+            .await;
+        let resp = s.response(id).await;
+        assert_eq!(resp["error"]["code"], -32602, "{method} {params}: {resp}");
+        let message = resp["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(method), "{message}");
+        assert!(message.contains(needle), "{message:?} should mention {needle}");
+    }
+    // tools/call without params at all.
+    s.send(json!({"jsonrpc": "2.0", "id": 30, "method": "tools/call"}))
+        .await;
+    let resp = s.response(30).await;
+    assert_eq!(resp["error"]["code"], -32602, "{resp}");
+    // A method MCP does not define stays "method not found".
+    s.send(json!({"jsonrpc": "2.0", "id": 31, "method": "kommo/explode", "params": {}}))
+        .await;
+    let resp = s.response(31).await;
+    assert_eq!(resp["error"]["code"], -32601, "{resp}");
+    assert_eq!(s.sandbox.stats().requests, 0);
+    let resp = s.tool(32, "kommo_get_lead", json!({"leadId": ANDINA_LEAD_ID})).await;
+    assert!(!is_tool_error(&resp), "{resp}");
+}
+
+#[tokio::test]
 async fn an_unknown_tool_is_an_invalid_params_error() {
     let mut s = Session::start(false, None).await;
     let resp = s.tool(1, "kommo_delete_everything", json!({})).await;
@@ -174,7 +216,7 @@ async fn bad_arguments_are_tool_errors_and_never_reach_kommo() {
             json!({"leadId": 5, "pipeline_id": -1}),
             "pipeline_id",
         ),
-        ("kommo_create_lead", json!({"name": long}), "at most 255"),
+        ("kommo_create_lead", json!({"name": long}), "name"),
         (
             "kommo_create_lead",
             json!({"name": "ok", "contact_ids": [1, 0]}),
@@ -183,19 +225,19 @@ async fn bad_arguments_are_tool_errors_and_never_reach_kommo() {
         (
             "kommo_create_lead",
             json!({"name": "ok", "contact_ids": vec![1; 5000]}),
-            "at most 50",
+            "contact_ids",
         ),
         (
             "kommo_create_lead",
             json!({"name": "ok", "tags": vec!["t"; 5000]}),
-            "at most 50",
+            "tags",
         ),
         (
             "kommo_create_lead",
             json!({"name": "ok", "company_id": -3}),
             "company_id",
         ),
-        ("kommo_list_leads", json!({"query": long}), "at most 200"),
+        ("kommo_list_leads", json!({"query": long}), "query"),
         ("kommo_list_leads", json!({"pipeline_id": 0}), "pipeline_id"),
         ("kommo_search_contact_by_phone", json!({"phone": long}), "phone"),
         (
@@ -216,6 +258,182 @@ async fn bad_arguments_are_tool_errors_and_never_reach_kommo() {
         assert!(message.contains(needle), "{tool}: {message:?} should mention {needle}");
     }
     assert_eq!(s.sandbox.stats().requests, 0, "no invalid request reached Kommo");
+}
+
+/// Every tool served with all toolsets, from `tools/list`.
+async fn all_tools(s: &mut Session) -> Vec<Value> {
+    s.send(json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).await;
+    let list = s.response(1).await;
+    list["result"]["tools"].as_array().cloned().expect("tools")
+}
+
+fn schema_type(prop: &Value) -> &str {
+    prop["type"].as_str().unwrap_or("any")
+}
+
+/// Valid-looking values for a tool's required arguments (the argument under test replaces one).
+fn minimal_args(tool: &Value) -> serde_json::Map<String, Value> {
+    let schema = &tool["inputSchema"];
+    let mut args = serde_json::Map::new();
+    for name in schema["required"].as_array().into_iter().flatten() {
+        let name = name.as_str().unwrap();
+        let prop = &schema["properties"][name];
+        let value = if let Some(first) = prop["enum"].get(0) {
+            first.clone()
+        } else {
+            match schema_type(prop) {
+                "integer" | "number" => json!(1),
+                "boolean" => json!(false),
+                "array" => json!([]),
+                "object" => json!({}),
+                _ => json!("x"),
+            }
+        };
+        args.insert(name.to_string(), value);
+    }
+    args
+}
+
+fn is_id_name(name: &str) -> bool {
+    name == "id" || name.ends_with("_id") || name.ends_with("Id") || name == "created_by"
+}
+
+/// Calls `tool` with `args` and asserts an `isError` result that names `arg`.
+async fn assert_refused(s: &mut Session, id: i64, tool: &str, args: Value, arg: &str) {
+    let shown = truncated(&args);
+    let resp = s.tool(id, tool, args).await;
+    assert!(is_tool_error(&resp), "{tool} {shown}: {resp}");
+    let message = text(&resp);
+    assert!(message.contains(arg), "{tool}: {message:?} should name {arg}");
+    assert!(
+        message.len() < 1000,
+        "{tool}: the error quotes too much: {} bytes",
+        message.len()
+    );
+}
+
+fn truncated(v: &Value) -> String {
+    kommo_mcp::text::truncate_chars(&v.to_string(), 200)
+}
+
+#[tokio::test]
+async fn every_id_argument_of_every_tool_refuses_zero_and_negative_ids() {
+    let mut s = Session::start_with(&ServerOptions::all_tools(), None).await;
+    let mut call = 100;
+    let mut checked = Vec::new();
+    for tool in all_tools(&mut s).await {
+        let name = tool["name"].as_str().unwrap().to_string();
+        let props = tool["inputSchema"]["properties"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        for (arg, prop) in &props {
+            let bad_values: Vec<Value> = if is_id_name(arg) && matches!(schema_type(prop), "integer" | "any") {
+                vec![json!(0), json!(-1)]
+            } else if (arg.ends_with("_ids") || arg.ends_with("Ids")) && schema_type(prop) == "array" {
+                vec![json!([0]), json!([5, -1])]
+            } else {
+                continue;
+            };
+            for bad in bad_values {
+                let mut args = minimal_args(&tool);
+                args.insert(arg.clone(), bad);
+                call += 1;
+                assert_refused(&mut s, call, &name, Value::Object(args), arg).await;
+            }
+            checked.push(format!("{name}.{arg}"));
+        }
+    }
+    eprintln!("{} id arguments checked: {checked:?}", checked.len());
+    assert!(checked.len() >= 60, "the generator found only {checked:?}");
+    for must in [
+        "kommo_create_complex_lead.pipeline_id",
+        "kommo_accept_unsorted.user_id",
+        "kommo_decline_unsorted.user_id",
+        "kommo_search_lead.pipeline_id",
+        "kommo_list_contacts.responsible_user_id",
+        "kommo_list_events.entity_id",
+        "kommo_get_select_field_options.leadId",
+    ] {
+        assert!(checked.iter().any(|c| c == must), "{must} not checked");
+    }
+    assert_eq!(s.sandbox.stats().requests, 0, "no invalid id reached Kommo");
+    let resp = s.tool(1, "kommo_get_lead", json!({"leadId": ANDINA_LEAD_ID})).await;
+    assert!(!is_tool_error(&resp), "{resp}");
+}
+
+#[tokio::test]
+async fn oversized_strings_lists_and_maps_are_refused_for_every_tool() {
+    let mut s = Session::start_with(&ServerOptions::all_tools(), None).await;
+    let long = "x".repeat(100_000);
+    let mut call = 100;
+    let mut checked = 0;
+    for tool in all_tools(&mut s).await {
+        let name = tool["name"].as_str().unwrap().to_string();
+        let props = tool["inputSchema"]["properties"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        for (arg, prop) in &props {
+            let bad = match schema_type(prop) {
+                "string" | "any" => json!(long),
+                "array" => {
+                    let item = match schema_type(&prop["items"]) {
+                        "integer" | "number" => json!(1),
+                        "object" => json!({}),
+                        _ => json!("t"),
+                    };
+                    Value::Array(vec![item; 10_000])
+                }
+                "object" => Value::Object((0..1000).map(|i| (format!("f{i}"), json!("v"))).collect()),
+                _ => continue,
+            };
+            let mut args = minimal_args(&tool);
+            args.insert(arg.clone(), bad);
+            call += 1;
+            assert_refused(&mut s, call, &name, Value::Object(args), arg).await;
+            checked += 1;
+        }
+    }
+    assert!(checked >= 100, "only {checked} arguments checked");
+    // Values that are wrong rather than long are quoted back shortly too.
+    for (tool, args, arg) in [
+        (
+            "kommo_list_events",
+            json!({"entity": format!("catalog_{long}")}),
+            "entity",
+        ),
+        (
+            "kommo_list_events",
+            json!({"entity": format!("catalog_{}", "9".repeat(5000))}),
+            "entity",
+        ),
+        ("kommo_list_events", json!({"entity": "catalog_-1"}), "entity"),
+        ("kommo_list_events", json!({"entity": "catalog_0"}), "entity"),
+        ("kommo_list_events", json!({"entity": "y".repeat(9000)}), "entity"),
+        ("kommo_get_lead", json!({"leadId": "z".repeat(9000)}), "leadId"),
+        (
+            "kommo_add_tags",
+            json!({"entity_type": "leads", "entity_id": 5, "tags": vec!["t"; 51]}),
+            "tags",
+        ),
+        (
+            "kommo_remove_tags",
+            json!({"entity_type": "leads", "entity_id": 5, "tags": vec!["t"; 51]}),
+            "tags",
+        ),
+    ] {
+        call += 1;
+        assert_refused(&mut s, call, tool, args, arg).await;
+    }
+    let stats = s.sandbox.stats();
+    assert_eq!(
+        stats.requests, 0,
+        "no oversized value reached Kommo: {:?}",
+        stats.by_route
+    );
+    let resp = s.tool(1, "kommo_get_lead", json!({"leadId": ANDINA_LEAD_ID})).await;
+    assert!(!is_tool_error(&resp), "{resp}");
 }
 
 #[tokio::test]

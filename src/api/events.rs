@@ -64,11 +64,28 @@ fn singular(entity: &str) -> Result<String> {
         "companies" | "company" => "company",
         "tasks" | "task" => "task",
         "customers" | "customer" => "customer",
-        other if other.starts_with("catalog_") => other,
+        other if other.starts_with("catalog_") => {
+            let id = &other["catalog_".len()..];
+            let positive =
+                id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit()) && id.parse::<i64>().is_ok_and(|i| i > 0);
+            if !positive {
+                return Err(Error::invalid(
+                    "entity",
+                    format!(
+                        "{:?}: catalog_<id> takes a catalog's positive integer id, e.g. catalog_1234",
+                        crate::text::truncate_chars(other, 40)
+                    ),
+                ));
+            }
+            other
+        }
         other => {
             return Err(Error::invalid(
                 "entity",
-                format!("{other:?} is not an event entity; use lead, contact, company, task, customer or catalog_<id>"),
+                format!(
+                    "{:?} is not an event entity; use lead, contact, company, task, customer or catalog_<id>",
+                    crate::text::truncate_chars(other, 40)
+                ),
             ))
         }
     };

@@ -154,6 +154,54 @@ impl KommoServer {
     }
 }
 
+/// What is wrong with the params of a request to a known MCP method that rmcp could not read
+/// (`None`: the method is not one MCP defines for a server).
+fn invalid_params(method: &str, params: Option<&serde_json::Value>) -> Option<String> {
+    use rmcp::model as m;
+    fn why<T: serde::de::DeserializeOwned>(params: Option<&serde_json::Value>) -> String {
+        let Some(params) = params else {
+            return "params are missing".into();
+        };
+        if !params.is_object() {
+            return format!(
+                "params must be an object, got {}",
+                crate::text::truncate_chars(&params.to_string(), 40)
+            );
+        }
+        match serde_path_to_error::deserialize::<_, T>(params) {
+            Ok(_) => "params are not valid".into(),
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = crate::text::truncate_chars(&e.into_inner().to_string(), 200);
+                if path == "." || path.is_empty() {
+                    format!("params: {inner}")
+                } else {
+                    format!("params.{path}: {inner}")
+                }
+            }
+        }
+    }
+    let reason = match method {
+        "tools/call" => why::<m::CallToolRequestParams>(params),
+        "resources/read" => why::<m::ReadResourceRequestParams>(params),
+        "prompts/get" => why::<m::GetPromptRequestParams>(params),
+        "completion/complete" => why::<m::CompleteRequestParams>(params),
+        #[allow(deprecated)] // logging: see set_level.
+        "logging/setLevel" => why::<m::SetLevelRequestParams>(params),
+        "resources/subscribe" => why::<m::SubscribeRequestParams>(params),
+        "resources/unsubscribe" => why::<m::UnsubscribeRequestParams>(params),
+        "initialize" => why::<m::InitializeRequestParams>(params),
+        "tools/list" | "resources/list" | "resources/templates/list" | "prompts/list" => {
+            why::<m::PaginatedRequestParams>(params)
+        }
+        "ping" | "tasks/get" | "tasks/list" | "tasks/cancel" | "tasks/result" | "server/discover" => {
+            "params are not valid".into()
+        }
+        _ => return None,
+    };
+    Some(format!("Invalid params for {method}: {reason}"))
+}
+
 fn finish(
     name: &str,
     joined: Result<Result<tools::ToolOutput, crate::error::Error>, tokio::task::JoinError>,
@@ -212,6 +260,21 @@ impl ServerHandler for KommoServer {
     ) -> Result<(), McpError> {
         tracing::debug!(level = ?request.level, "client set the MCP log level");
         Ok(())
+    }
+
+    /// rmcp hands over as a custom request every request it could not read, including a known
+    /// MCP method whose params are malformed (`tools/call` with `name: 42`, no params,
+    /// `arguments: "text"`). Those get -32602 Invalid params naming what is wrong; methods MCP
+    /// does not define keep -32601 Method not found.
+    async fn on_custom_request(
+        &self,
+        request: rmcp::model::CustomRequest,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::CustomResult, McpError> {
+        Err(match invalid_params(&request.method, request.params.as_ref()) {
+            Some(message) => McpError::invalid_params(message, None),
+            None => McpError::new(rmcp::model::ErrorCode::METHOD_NOT_FOUND, request.method, None),
+        })
     }
 
     async fn list_tools(

@@ -233,15 +233,29 @@ account from the environment (or --sandbox) is used.
     )
 }
 
-fn env_flag(name: &str) -> bool {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| config::parse_bool(&v))
-        .unwrap_or(false)
+/// A yes/no environment variable: unset or empty is `false`; true/false, 1/0, yes/no, on/off
+/// (any case, trimmed) are read; anything else is an error naming the variable, so that a typo
+/// (`KOMMO_READ_ONLY=treu`) never silently turns a setting off.
+fn env_flag(name: &str) -> Result<bool, String> {
+    flag_value(name, std::env::var(name).ok().as_deref())
+}
+
+fn flag_value(name: &str, value: Option<&str>) -> Result<bool, String> {
+    match value {
+        None => Ok(false),
+        Some(v) if v.trim().is_empty() => Ok(false),
+        Some(v) => config::parse_bool(v).ok_or_else(|| {
+            format!(
+                "{name}: {:?} is not a yes/no value; use true or false (also 1/0, yes/no, on/off)",
+                crate::text::truncate_chars(v, 40)
+            )
+        }),
+    }
 }
 
 fn init_logging(debug: bool) {
-    if !(debug || env_flag("KOMMO_DEBUG")) {
+    // Logging only: an unreadable KOMMO_DEBUG leaves it off (KOMMO_READ_ONLY is strict).
+    if !(debug || env_flag("KOMMO_DEBUG").unwrap_or(false)) {
         return;
     }
     use tracing_subscriber::layer::SubscriberExt;
@@ -324,6 +338,14 @@ Set KOMMO_MCP_HTTP_TOKEN to a long random value (clients send it as `Authorizati
             }
         },
     };
+    // Read-only must never fail open: an unreadable value stops the server before it starts.
+    let read_only = match env_flag("KOMMO_READ_ONLY") {
+        Ok(flag) => args.read_only || flag,
+        Err(message) => {
+            say!("kommo-mcp: {message}");
+            return 2;
+        }
+    };
     let mut sandbox = None;
     let config = if use_sandbox {
         match Sandbox::start(SandboxOptions::default()).await {
@@ -383,10 +405,7 @@ Set KOMMO_MCP_HTTP_TOKEN to a long random value (clients send it as `Authorizati
             Err(code) => return code,
         },
     };
-    let options = ServerOptions {
-        read_only: args.read_only || env_flag("KOMMO_READ_ONLY"),
-        toolsets,
-    };
+    let options = ServerOptions { read_only, toolsets };
     let code = match (args.http, client) {
         (Some(addr), client) => serve_http(addr, client, http_token, &options, stop).await,
         (None, Some(client)) => serve_stdio(client, &options, use_sandbox, stop).await,
@@ -788,6 +807,29 @@ mod tests {
             })
         );
         assert!(!p(&["auth", "def50SECRET"]).unwrap_err().contains("SECRET"));
+    }
+
+    #[test]
+    fn yes_no_variables_refuse_unreadable_values() {
+        for (v, want) in [
+            (None, false),
+            (Some(""), false),
+            (Some(" TRUE "), true),
+            (Some("1"), true),
+            (Some("yes"), true),
+            (Some("On"), true),
+            (Some("false"), false),
+            (Some("0"), false),
+            (Some("no"), false),
+            (Some("OFF"), false),
+        ] {
+            assert_eq!(flag_value("KOMMO_READ_ONLY", v), Ok(want), "{v:?}");
+        }
+        for bad in ["treu", "2", "y e s", "enabled"] {
+            let err = flag_value("KOMMO_READ_ONLY", Some(bad)).unwrap_err();
+            assert!(err.starts_with("KOMMO_READ_ONLY: "), "{err}");
+            assert!(err.contains(bad), "{err}");
+        }
     }
 
     #[test]

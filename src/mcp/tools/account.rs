@@ -351,6 +351,8 @@ async fn list_events(ctx: Context, a: ListEventsArgs) -> Result<EventPage, Error
         with: vec!["lead_name".into(), "contact_name".into(), "company_name".into()],
         ..ListOptions::default()
     };
+    // Check the filter before the metadata requests that run beside the listing.
+    filter.to_query()?;
     let (listing, users, ps) = tokio::join!(
         events::list_events(&ctx.client, &filter, &opts),
         account::cached_users(&ctx.client),

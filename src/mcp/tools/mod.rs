@@ -260,12 +260,139 @@ fn compact_output(schema: &JsonObject) -> JsonObject {
     out
 }
 
+/// Longest string any argument may carry (characters); tools check tighter limits of their own
+/// (names 255, queries 200, note text 10,000).
+pub const MAX_STRING_CHARS: usize = 10_000;
+
+/// Most items any list argument (or entries any object argument) may carry; tools check tighter
+/// limits of their own (250 items per batch, 50 tags...).
+pub const MAX_ARRAY_ITEMS: usize = 250;
+
+/// Characters of a rejected value quoted back in an error.
+const ECHO_CHARS: usize = 40;
+
+/// Whether an argument names a Kommo id (entity, user, pipeline, status, field, enum, catalog,
+/// task type...): `id`, `*_id`, `*Id`, and `created_by` (a user id).
+pub fn is_id_name(name: &str) -> bool {
+    name == "id" || name.ends_with("_id") || name.ends_with("Id") || name == "created_by"
+}
+
+/// Whether an argument is a list of Kommo ids: `*_ids`, `*Ids`.
+pub fn is_id_list_name(name: &str) -> bool {
+    name.ends_with("_ids") || name.ends_with("Ids")
+}
+
+/// A value quoted back in an error, cut to a few characters.
+fn echo(v: &serde_json::Value) -> String {
+    crate::text::truncate_chars(&v.to_string(), ECHO_CHARS)
+}
+
+/// Checks an id argument given as a number: a positive integer. (Strings, e.g. a field given by
+/// name, are the tool's to check; other types fail deserialisation with the argument named.)
+fn check_id_value(arg: &str, v: &serde_json::Value) -> Result<(), Error> {
+    if let serde_json::Value::Number(n) = v {
+        let positive = n.as_i64().is_some_and(|i| i > 0) || n.as_u64().is_some_and(|u| u > 0);
+        if !positive {
+            return Err(Error::invalid(
+                arg,
+                format!("must be a positive integer id (1 or more), got {}", echo(v)),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks every string and list in a value against the global limits, naming the path.
+fn check_sizes(path: &str, v: &serde_json::Value) -> Result<(), Error> {
+    match v {
+        // Byte length bounds character count from above: only count when it may matter.
+        serde_json::Value::String(s) if s.len() > MAX_STRING_CHARS => check_len(path, s, MAX_STRING_CHARS)?,
+        serde_json::Value::Array(items) => {
+            if items.len() > MAX_ARRAY_ITEMS {
+                return Err(Error::invalid(
+                    path,
+                    format!(
+                        "has {} items; at most {MAX_ARRAY_ITEMS} per call: split them into several calls",
+                        items.len()
+                    ),
+                ));
+            }
+            for (i, item) in items.iter().enumerate() {
+                check_sizes(&format!("{path}[{i}]"), item)?;
+            }
+        }
+        serde_json::Value::Object(map) => {
+            if map.len() > MAX_ARRAY_ITEMS {
+                return Err(Error::invalid(
+                    path,
+                    format!("has {} entries; at most {MAX_ARRAY_ITEMS} are allowed", map.len()),
+                ));
+            }
+            for (k, item) in map {
+                let key = crate::text::truncate_chars(k, ECHO_CHARS);
+                if k.len() > MAX_STRING_CHARS {
+                    return Err(Error::invalid(
+                        format!("{path}.{key}"),
+                        format!("key is longer than {MAX_STRING_CHARS} characters"),
+                    ));
+                }
+                check_sizes(&format!("{path}.{key}"), item)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Checks raw tool arguments before they are deserialised, so that no tool can send Kommo an
+/// invalid id or an oversized value whatever its own checks: every id argument (see
+/// [`is_id_name`]; also inside lists of records, such as `links`) given as a number is a
+/// positive integer, every id list holds positive integers, no string is longer than
+/// [`MAX_STRING_CHARS`] and no list longer than [`MAX_ARRAY_ITEMS`]. Errors name the argument
+/// and quote at most a few characters of the value.
+///
+/// The input schemas do not repeat these limits (`minimum: 1` on every id took the default
+/// `tools/list` to 10,538 bytes, over its 10 KB budget); the errors say them instead.
+pub fn check_input(args: &JsonObject) -> Result<(), Error> {
+    fn ids_in(path: &str, name: &str, v: &serde_json::Value) -> Result<(), Error> {
+        if is_id_name(name) {
+            check_id_value(path, v)?;
+        } else if is_id_list_name(name) {
+            if let serde_json::Value::Array(items) = v {
+                for (i, item) in items.iter().enumerate() {
+                    check_id_value(&format!("{path}[{i}]"), item)?;
+                }
+            }
+        } else if let (false, serde_json::Value::Array(items)) = (name == "items", v) {
+            // Lists of records (`links: [{to_entity_id, ...}]`): their fields are arguments too.
+            // Free-form maps (custom fields by name) are not walked: their keys are field names.
+            // Batch `items` are checked one by one when each is read, so one bad item fails alone.
+            for (i, item) in items.iter().enumerate() {
+                if let serde_json::Value::Object(rec) = item {
+                    for (k, field) in rec {
+                        ids_in(&format!("{path}[{i}].{k}"), k, field)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+    for (name, v) in args {
+        let shown = crate::text::truncate_chars(name, ECHO_CHARS);
+        check_sizes(&shown, v)?;
+        ids_in(&shown, name, v)?;
+    }
+    Ok(())
+}
+
 /// Deserialises tool arguments, naming the offending argument on failure.
 fn parse_args<P: DeserializeOwned>(tool: &str, args: JsonObject) -> Result<P, Error> {
+    check_input(&args)?;
     let value = serde_json::Value::Object(args);
     serde_path_to_error::deserialize::<_, P>(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
+        // serde quotes the value it could not read: keep the quote short.
+        let inner = crate::text::truncate_chars(&e.into_inner().to_string(), 300);
         if path == "." || path.is_empty() {
             Error::invalid(format!("{tool} arguments"), inner)
         } else {

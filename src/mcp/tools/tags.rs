@@ -96,7 +96,11 @@ pub struct TagEntityArgs {
     pub tags: Vec<String>,
 }
 
+/// Tags per call (as `kommo_create_lead` takes).
+pub const MAX_TAGS: usize = 50;
+
 fn refs(names: &[String]) -> Result<Vec<TagWrite>, Error> {
+    super::check_count("tags", names.len(), MAX_TAGS)?;
     names
         .iter()
         .map(|n| {
