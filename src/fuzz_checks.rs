@@ -50,45 +50,28 @@ pub fn config(data: &[u8]) {
             assert!(again == c, "normalisation is not idempotent: {c:?} vs {again:?}");
             assert!(c.api_root().as_str().ends_with("/api/v4/"));
             assert!(c.rate_limit.is_none_or(|r| (1..=MAX_RATE_LIMIT).contains(&r)));
-            if ![&f[0], &f[1], &f[3], &f[4]]
-                .iter()
-                .any(|o| o.to_lowercase().contains(CANARY_MARK))
-            {
-                if let Ok(c) = config::validate(RawConfig {
-                    access_token: Some("Zq9Qx-TOKEN-x7".into()),
-                    ..raw.clone()
-                }) {
-                    assert!(
-                        !format!("{c:?}").to_lowercase().contains(CANARY_MARK),
-                        "Debug shows the token: {c:?}"
-                    );
-                }
-            }
         }
         Err(e) => {
             assert!(!e.issues.is_empty());
-            // A token never shows in an error. Checked with canary tokens that appear in no
-            // other field, one well-formed and one malformed, because a message may quote the
-            // other fields, which can share text with an arbitrary token (found by fuzzing:
-            // token "https://:8080", message "expected https://:8080.amocrm.ru").
-            let others = [&f[0], &f[1], &f[3], &f[4]];
-            // Compared case-insensitively: messages may quote a lowercased field (found by
-            // fuzzing: baseUrl "scanAry:..." quoted as "scheme scanary:").
-            if !others.iter().any(|o| o.to_lowercase().contains(CANARY_MARK)) {
-                for canary in ["Zq9Qx-TOKEN-x7", "Zq9Qx TOKEN\t\n"] {
-                    if let Err(e) = config::validate(RawConfig {
-                        access_token: Some(canary.into()),
-                        ..raw.clone()
-                    }) {
-                        let text = e.to_string();
-                        assert!(
-                            !text.to_lowercase().contains(CANARY_MARK),
-                            "an error echoes the token: {text}"
-                        );
-                    }
-                }
-            }
         }
+    }
+    // A token never shows in an error or in Debug: two tokens of the same shape that differ
+    // only in their last characters give the same text. (Looking for a canary token in the text
+    // does not work: the fuzzer builds the canary from other fields, which messages quote
+    // lowercased or as punycode.)
+    for [a, b] in [
+        ["Zq9Qx-TOKEN-aa1", "Zq9Qx-TOKEN-bb2"],
+        ["Zq9Qx TOKEN\taa", "Zq9Qx TOKEN\tbb"],
+    ] {
+        let text = |token: &str| {
+            config::validate(RawConfig {
+                access_token: Some(token.into()),
+                ..raw.clone()
+            })
+            .map_or_else(|e| e.to_string(), |c| format!("{c:?}"))
+        };
+        let (ta, tb) = (text(a), text(b));
+        assert!(ta == tb, "the token shows in the error or Debug: {ta} / {tb}");
     }
     quick_paths_agree(&f[0], &f[1], &f[3], flags & 4 == 4);
     let _ = config::from_env(|k| match k {
@@ -153,9 +136,6 @@ fn quick_paths_agree(base_url: &str, sub: &str, country: &str, allow: bool) {
         );
     }
 }
-
-/// What the canary tokens of [`config`] contain (lowercase).
-const CANARY_MARK: &str = "zq9qx";
 
 const REGIONS: [&str; 8] = ["", "CO", "US", "MX", "RU", "BR", "ES", "GB"];
 
