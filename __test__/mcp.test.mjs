@@ -295,6 +295,28 @@ describe('toolsets and read-only mode', () => {
     assert.match(call.error.message, /tool "kommo_create_lead" is not available: the server runs in read-only mode/)
   })
 
+  test('KOMMO_READ_ONLY=true hides write tools and refuses to call them, like --read-only', async () => {
+    for (const value of ['true', ' YES ', '1']) {
+      const { names, call } = await listTools(['--toolsets', 'leads'], cleanEnv({ KOMMO_READ_ONLY: value }))
+      assert.ok(names.includes('kommo_list_leads'), value)
+      assert.ok(!names.some((n) => /create|update|link/.test(n)), `${value}: ${names.join(', ')}`)
+      assert.equal(call.error.code, -32602)
+      assert.match(call.error.message, /read-only mode/)
+    }
+    const off = await listTools(['--toolsets', 'leads'], cleanEnv({ KOMMO_READ_ONLY: 'false' }))
+    assert.ok(off.names.includes('kommo_create_lead'))
+  })
+
+  test('an unreadable KOMMO_READ_ONLY stops the server instead of serving write tools', async () => {
+    const { child, exited } = spawnBin(['--sandbox'], cleanEnv({ KOMMO_READ_ONLY: 'treu' }))
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    const { code, stderr } = await exited
+    assert.equal(code, 2)
+    assert.equal(out, '', 'nothing on stdout')
+    assert.match(stderr, /KOMMO_READ_ONLY: "treu" is not a yes\/no value/)
+  })
+
   test('an unknown toolset stops the server with the valid names', async () => {
     const { exited } = spawnBin(['--sandbox', '--toolsets', 'leeds'])
     const { code, stderr } = await exited

@@ -230,6 +230,16 @@ fn finish(
     }
 }
 
+/// The result of a cancelled call. A write may have reached Kommo before the cancellation, so
+/// its text says to look before repeating it.
+fn cancelled_text(name: &str, writes: bool) -> String {
+    if writes {
+        format!("{name} was cancelled; a request it had already sent may have changed data in Kommo, so check (search or get the records) before calling it again")
+    } else {
+        format!("{name} was cancelled")
+    }
+}
+
 impl ServerHandler for KommoServer {
     #[allow(deprecated)] // enable_logging: see set_level.
     fn get_info(&self) -> ServerConfig {
@@ -314,6 +324,7 @@ impl ServerHandler for KommoServer {
             client,
             progress: Some(progress_of(&context)),
         };
+        let writes = matches!(self.tools[index].access, crate::mcp::tools::Access::Write { .. });
         let handle = tokio::spawn(self.tools[index].call(ctx, args));
         let abort = handle.abort_handle();
         tokio::select! {
@@ -321,7 +332,7 @@ impl ServerHandler for KommoServer {
             _ = context.ct.cancelled() => {
                 abort.abort();
                 tracing::debug!(tool = %name, "cancelled by the client");
-                Ok(CallToolResult::error(vec![ContentBlock::text(format!("{name} was cancelled"))]).into())
+                Ok(CallToolResult::error(vec![ContentBlock::text(cancelled_text(&name, writes))]).into())
             }
         }
     }
@@ -419,6 +430,20 @@ fn progress_of(context: &RequestContext<RoleServer>) -> Progress {
 mod tests {
     use super::*;
     use crate::mcp::tools::{define, Access, Meta, Render};
+
+    #[test]
+    fn a_cancelled_write_says_to_check_before_repeating_it() {
+        assert_eq!(
+            cancelled_text("kommo_list_leads", false),
+            "kommo_list_leads was cancelled"
+        );
+        let text = cancelled_text("kommo_create_lead", true);
+        assert!(text.starts_with("kommo_create_lead was cancelled; "), "{text}");
+        assert!(
+            text.contains("check (search or get the records) before calling it again"),
+            "{text}"
+        );
+    }
 
     #[derive(serde::Deserialize, schemars::JsonSchema)]
     struct NoArgs {}
