@@ -142,6 +142,22 @@ function runBin(args, env) {
   return exited.then((r) => ({ ...r, stdout }))
 }
 
+/** Starts the server with `env`, initializes, and returns `call(id, tool, args)` and `out()`: all stdout so far. */
+async function startSession(env) {
+  const { child, exited } = spawnBin([], env)
+  let stdout = ''
+  child.stdout.on('data', (d) => (stdout += d))
+  const lines = new LineReader(child.stdout)
+  send(child, initializeRequest)
+  assert.equal((await lines.next()).id, 1)
+  send(child, { jsonrpc: '2.0', method: 'notifications/initialized' })
+  const call = async (id, name, args) => {
+    send(child, { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } })
+    return lines.next()
+  }
+  return { child, exited, call, out: () => stdout }
+}
+
 test('kommo-mcp auth writes an owner-only token file and prints nothing secret', async () => {
   const dir = tmpDir()
   const file = path.join(dir, 'tokens.json')
@@ -187,17 +203,7 @@ test('the server exchanges, refreshes and saves OAuth tokens; no secret reaches 
     KOMMO_TOKEN_FILE: file,
     KOMMO_DEBUG: 'true',
   })
-  const { child, exited } = spawnBin([], env)
-  let stdout = ''
-  child.stdout.on('data', (d) => (stdout += d))
-  const lines = new LineReader(child.stdout)
-  send(child, initializeRequest)
-  assert.equal((await lines.next()).id, 1)
-  send(child, { jsonrpc: '2.0', method: 'notifications/initialized' })
-  const call = async (id, name, args) => {
-    send(child, { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } })
-    return lines.next()
-  }
+  const { child, exited, call, out } = await startSession(env)
   const first = await call(2, 'kommo_search_contact_by_phone', phone)
   assert.notEqual(first.result.isError, true, JSON.stringify(first))
   assert.match(first.result.content[0].text, /Juan Pérez/)
@@ -212,7 +218,7 @@ test('the server exchanges, refreshes and saves OAuth tokens; no secret reaches 
   const { stderr } = await exited
   const secrets = [code, sandbox.clientSecret, tokens1.access_token, tokens1.refresh_token, tokens2.access_token, tokens2.refresh_token]
   for (const secret of secrets) {
-    assert.ok(!stdout.includes(secret), 'stdout/tool results contain a secret')
+    assert.ok(!out().includes(secret), 'stdout/tool results contain a secret')
     assert.ok(!stderr.includes(secret), 'stderr contains a secret')
   }
   fs.rmSync(dir, { recursive: true, force: true })
@@ -373,17 +379,7 @@ test('after kommo-mcp auth the server runs from the token file alone; a refresh 
   assert.equal(auth.code, 0, auth.stderr)
   const saved = JSON.parse(fs.readFileSync(file, 'utf8'))
   const before = await sandbox.oauthStats()
-  const { child, exited } = spawnBin([], cleanEnv({ ...base, KOMMO_DEBUG: 'true' }))
-  let stdout = ''
-  child.stdout.on('data', (d) => (stdout += d))
-  const lines = new LineReader(child.stdout)
-  send(child, initializeRequest)
-  assert.equal((await lines.next()).id, 1)
-  send(child, { jsonrpc: '2.0', method: 'notifications/initialized' })
-  const call = async (id, name, args) => {
-    send(child, { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } })
-    return lines.next()
-  }
+  const { child, exited, call, out } = await startSession(cleanEnv({ ...base, KOMMO_DEBUG: 'true' }))
   const first = await call(2, 'kommo_search_contact_by_phone', phone)
   assert.notEqual(first.result.isError, true, JSON.stringify(first))
   assert.match(first.result.content[0].text, /Juan Pérez/)
@@ -402,7 +398,7 @@ test('after kommo-mcp auth the server runs from the token file alone; a refresh 
   const { stderr } = await exited
   const secrets = [code, sandbox.clientSecret, saved.access_token, saved.refresh_token, stolen.tokens.accessToken, stolen.tokens.refreshToken]
   for (const secret of secrets) {
-    assert.ok(!stdout.includes(secret), 'stdout/tool results contain a secret')
+    assert.ok(!out().includes(secret), 'stdout/tool results contain a secret')
     assert.ok(!stderr.includes(secret), 'stderr contains a secret')
   }
   fs.rmSync(dir, { recursive: true, force: true })

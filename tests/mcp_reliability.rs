@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use kommo_mcp::api::Client;
 use kommo_mcp::config::{validate, RawConfig};
 use kommo_mcp::mcp::server::{KommoServer, ServerOptions};
+use kommo_mcp::mcp::tools::{is_id_list_name, is_id_name};
 use kommo_mcp::sandbox::faults::FaultRule;
 use kommo_mcp::sandbox::seed::ANDINA_LEAD_ID;
 use kommo_mcp::sandbox::{Sandbox, SandboxOptions};
@@ -294,10 +295,6 @@ fn minimal_args(tool: &Value) -> serde_json::Map<String, Value> {
     args
 }
 
-fn is_id_name(name: &str) -> bool {
-    name == "id" || name.ends_with("_id") || name.ends_with("Id") || name == "created_by"
-}
-
 /// Calls `tool` with `args` and asserts an `isError` result that names `arg`.
 async fn assert_refused(s: &mut Session, id: i64, tool: &str, args: Value, arg: &str) {
     let shown = truncated(&args);
@@ -330,7 +327,7 @@ async fn every_id_argument_of_every_tool_refuses_zero_and_negative_ids() {
         for (arg, prop) in &props {
             let bad_values: Vec<Value> = if is_id_name(arg) && matches!(schema_type(prop), "integer" | "any") {
                 vec![json!(0), json!(-1)]
-            } else if (arg.ends_with("_ids") || arg.ends_with("Ids")) && schema_type(prop) == "array" {
+            } else if is_id_list_name(arg) && schema_type(prop) == "array" {
                 vec![json!([0]), json!([5, -1])]
             } else {
                 continue;

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use kommo_mcp::api::{leads, retry, Client};
-use kommo_mcp::config::{validate, RawConfig};
+use kommo_mcp::config::{validate, KommoConfig, RawConfig};
 use kommo_mcp::error::Error;
 use kommo_mcp::sandbox::faults::{FaultKind, FaultRule};
 use kommo_mcp::sandbox::seed::ANDINA_LEAD_ID;
@@ -16,15 +16,18 @@ async fn sandbox() -> Sandbox {
     Sandbox::start(SandboxOptions::default()).await.expect("sandbox starts")
 }
 
-fn client_with(sb: &Sandbox, token: &str, rate: Option<f64>) -> Client {
-    let config = validate(RawConfig {
-        base_url: Some(sb.base_url()),
+fn config(base_url: String, token: &str, rate: Option<f64>) -> KommoConfig {
+    validate(RawConfig {
+        base_url: Some(base_url),
         access_token: Some(token.to_string()),
         rate_limit: rate,
         ..RawConfig::default()
     })
-    .expect("valid config");
-    Client::new(&config).expect("client")
+    .expect("valid config")
+}
+
+fn client_with(sb: &Sandbox, token: &str, rate: Option<f64>) -> Client {
+    Client::new(&config(sb.base_url(), token, rate)).expect("client")
 }
 
 fn client(sb: &Sandbox) -> Client {
@@ -303,13 +306,12 @@ async fn faults_can_be_set_over_http() {
 }
 
 fn client_with_timeout(sb: &Sandbox, timeout: Duration) -> Client {
-    let config = validate(RawConfig {
-        base_url: Some(sb.base_url()),
-        access_token: Some(sb.token().to_string()),
-        ..RawConfig::default()
-    })
-    .expect("valid config");
-    Client::with_limits(&config, timeout, retry::Policy::default()).expect("client")
+    Client::with_limits(
+        &config(sb.base_url(), sb.token(), None),
+        timeout,
+        retry::Policy::default(),
+    )
+    .expect("client")
 }
 
 fn slow_body(gap_ms: u64) -> FaultRule {
@@ -349,12 +351,7 @@ async fn a_create_that_times_out_is_not_resent_and_says_how_to_check() {
 async fn a_request_that_never_answers_times_out_with_a_clear_error() {
     let sb = sandbox().await;
     sb.inject(FaultRule::latency(5_000));
-    let config = validate(RawConfig {
-        base_url: Some(sb.base_url()),
-        access_token: Some(sb.token().to_string()),
-        ..RawConfig::default()
-    })
-    .unwrap();
+    let config = config(sb.base_url(), sb.token(), None);
     let policy = retry::Policy {
         max_total: Duration::from_millis(1_500),
         ..retry::Policy::default()
@@ -450,12 +447,7 @@ async fn an_answer_larger_than_the_cap_is_refused_without_reading_it() {
             });
         }
     });
-    let config = validate(RawConfig {
-        base_url: Some(format!("http://{addr}")),
-        access_token: Some("t".into()),
-        ..RawConfig::default()
-    })
-    .unwrap();
+    let config = config(format!("http://{addr}"), "t", None);
     let policy = retry::Policy {
         max_retries: 0,
         ..retry::Policy::default()
