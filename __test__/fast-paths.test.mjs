@@ -175,8 +175,18 @@ describe('payload schema fast path', () => {
         [sample.valid, ODD[1]],
         [],
         Array.from({ length: 251 }, () => sample.valid),
+        // over 2,047 characters of JSON: read into one buffer and narrowed in place (ASCII) or
+        // decoded (non-ASCII); valid and invalid items mixed, so item indices must line up
+        Array.from({ length: 60 }, (_, i) => (i % 7 === 3 ? sample.invalid : { ...sample.valid, name: `lead ${i}` })),
+        Array.from({ length: 60 }, (_, i) => (i % 5 === 1 ? { ...sample.invalid, 'clé': 'é' } : { ...sample.valid, name: `Ñandú 🚀 ${i}` })),
         'not an array',
       ]
+      for (const items of lists.slice(-3, -1)) {
+        // the JSON path itself answers (it does not hand these to the detailed path)
+        const json = JSON.stringify(items)
+        assert.ok(json.length > 2047)
+        assert.notEqual(schema.checkJson(json, 2), '?')
+      }
       for (const items of lists) {
         for (const method of ['parseMany', 'safeParseMany', 'parseBatch']) {
           assert.deepEqual(outcome(() => schema[method](items)), outcome(() => native[method](items)), `${method} of ${Array.isArray(items) ? items.length : typeof items}`)

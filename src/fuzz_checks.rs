@@ -179,3 +179,81 @@ pub fn hal(data: &[u8]) {
         assert!(!e.to_string().is_empty());
     }
 }
+
+/// The payload schemas' JSON reader (`schema::json`, behind `index.js`'s fast path): accepts and
+/// refuses exactly what `serde_json` does, reads the same values (numbers may differ in the last
+/// bit, where `serde_json` without `float_roundtrip` rounds a long decimal differently), reads an
+/// array item by item as it reads it whole, and the lead schema finds the same issues in it as in
+/// `serde_json`'s reading.
+pub fn payload_json(data: &[u8]) {
+    use crate::schema::json::Doc;
+    use crate::schema::{kommo, Input, Kind};
+    let text = String::from_utf8_lossy(data);
+    let text = text.as_ref();
+    let theirs = serde_json::from_str::<serde_json::Value>(text);
+    let ours = Doc::parse(text);
+    assert_eq!(ours.is_ok(), theirs.is_ok(), "accept/refuse differs from serde_json");
+    let (Ok(doc), Ok(value)) = (ours, theirs) else { return };
+
+    fn same<V: Input>(v: &V, j: &serde_json::Value, exact: &mut bool) {
+        match j {
+            serde_json::Value::Null => assert_eq!(v.kind(), Kind::Null),
+            serde_json::Value::Bool(_) => assert_eq!(v.kind(), Kind::Bool),
+            serde_json::Value::Number(n) => {
+                assert_eq!(v.kind(), Kind::Number);
+                let (a, b) = (v.number(), n.as_f64().unwrap_or(f64::NAN));
+                if a != b {
+                    *exact = false;
+                    assert!((a - b).abs() <= b.abs() * 1e-15, "number {a} vs {b}");
+                }
+            }
+            serde_json::Value::String(s) => v.with_str(|t| assert_eq!(t, s)),
+            serde_json::Value::Array(items) => {
+                assert_eq!(v.array_len(), items.len());
+                for (i, item) in items.iter().enumerate() {
+                    same(&v.index(i).expect("item"), item, exact);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                let mut keys = 0;
+                v.for_each_entry(|_, _| keys += 1);
+                // serde_json keeps the last of duplicate keys, `get` finds the first: compare
+                // values only without duplicates.
+                if keys == map.len() {
+                    for (k, x) in map {
+                        same(&v.get(k).expect("key"), x, exact);
+                    }
+                } else {
+                    *exact = false;
+                }
+            }
+        }
+    }
+    let root = doc.root();
+    let mut exact = true;
+    same(&root, &value, &mut exact);
+
+    if root.kind() == Kind::Array {
+        let mut n = 0;
+        Doc::for_each_item(text, |i, item| {
+            assert_eq!(i, n);
+            let mut e = true;
+            same(&item, &value[i], &mut e);
+            n += 1;
+        })
+        .expect("an array read whole is read item by item");
+        assert_eq!(n, root.array_len());
+    }
+
+    if exact {
+        let mut a: Vec<String> = kommo::LEAD_CREATE.check(&root).iter().map(|i| i.to_string()).collect();
+        let mut b: Vec<String> = kommo::LEAD_CREATE
+            .check(&&value)
+            .iter()
+            .map(|i| i.to_string())
+            .collect();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "lead issues differ");
+    }
+}

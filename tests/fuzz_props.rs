@@ -174,3 +174,43 @@ fn phone_parsing_keeps_its_invariants_on_generated_input() {
 fn hal_and_problem_parsing_keep_their_invariants_on_generated_input() {
     run(0x5EED_0003, HAL_DICT, fuzz_checks::hal);
 }
+
+const JSON_DICT: &[&str] = &[
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "\\",
+    "\\u00e9",
+    "\\ud83d\\ude00",
+    "\\ud800",
+    "null",
+    "true",
+    "false",
+    "0",
+    "-0",
+    "1.5",
+    "1e308",
+    "1e999",
+    "12345678901234567890",
+    "\"name\":",
+    "\"price\":",
+    "\"custom_fields_values\":",
+    "\"field_id\":",
+    "\"values\":",
+    "\"value\":",
+    "\"_embedded\":",
+    "\"tags\":",
+    "\"x\"",
+    " ",
+    "\n",
+    "é",
+];
+
+#[test]
+fn payload_json_reading_agrees_with_serde_json_on_generated_input() {
+    run(0x5EED_0004, JSON_DICT, fuzz_checks::payload_json);
+}

@@ -350,23 +350,22 @@ const MODE_SAFE_MANY: u32 = 2;
 const MODE_BATCH: u32 = 3;
 
 fn check_json(s: &'static Schema, json: &str, mode: u32) -> String {
-    let Ok(value) = schema::json::Json::parse(json) else {
-        // Not JSON.stringify output after all: let the detailed path answer.
-        return "?".to_string();
-    };
-    let v = &value;
-    match mode {
-        MODE_ONE => error_json(s.what, &s.check(&v)),
-        MODE_BATCH => error_json(&format!("{} batch", s.what), &s.check_batch(&v)),
+    let answer = match mode {
+        MODE_ONE | MODE_BATCH => schema::json::Doc::parse(json).map(|doc| {
+            let v = doc.root();
+            if mode == MODE_ONE {
+                error_json(s.what, &s.check(&v))
+            } else {
+                error_json(&format!("{} batch", s.what), &s.check_batch(&v))
+            }
+        }),
         MODE_MANY | MODE_SAFE_MANY => {
-            let n = v.array_len();
             let mut all: Vec<Issue> = Vec::new();
             let mut per_item = String::new();
-            for i in 0..n {
-                let Some(item) = v.index(i) else { continue };
+            schema::json::Doc::for_each_item(json, |i, item| {
                 let issues = s.check(&item);
                 if issues.is_empty() {
-                    continue;
+                    return;
                 }
                 if mode == MODE_SAFE_MANY {
                     per_item.push(if per_item.is_empty() { '[' } else { ',' });
@@ -381,18 +380,22 @@ fn check_json(s: &'static Schema, json: &str, mode: u32) -> String {
                         all.push(issue);
                     }
                 }
-            }
-            if mode == MODE_SAFE_MANY {
-                if !per_item.is_empty() {
-                    per_item.push(']');
+            })
+            .map(|()| {
+                if mode == MODE_SAFE_MANY {
+                    if !per_item.is_empty() {
+                        per_item.push(']');
+                    }
+                    per_item
+                } else {
+                    error_json(&format!("{}s", s.what), &all)
                 }
-                per_item
-            } else {
-                error_json(&format!("{}s", s.what), &all)
-            }
+            })
         }
-        _ => "?".to_string(),
-    }
+        _ => Err(schema::json::NotJson),
+    };
+    // Not JSON.stringify output after all: let the detailed path answer.
+    answer.unwrap_or_else(|_| "?".to_string())
 }
 
 /// `""` for no issues, else `{"message":…,"issues":[{"code","path","message","keys"?}]}`, keys in
