@@ -175,22 +175,15 @@ fn hal_and_problem_parsing_keep_their_invariants_on_generated_input() {
     run(0x5EED_0003, HAL_DICT, fuzz_checks::hal);
 }
 
-const JSON_DICT: &[&str] = &[
-    "{",
-    "}",
-    "[",
-    "]",
-    ",",
-    ":",
+/// The payload target's fragments on top of HAL's (which already has JSON's punctuation).
+const JSON_EXTRA: &[&str] = &[
     "\"",
+    "false",
+    "0",
     "\\",
     "\\u00e9",
     "\\ud83d\\ude00",
     "\\ud800",
-    "null",
-    "true",
-    "false",
-    "0",
     "-0",
     "1.5",
     "1e308",
@@ -202,15 +195,13 @@ const JSON_DICT: &[&str] = &[
     "\"field_id\":",
     "\"values\":",
     "\"value\":",
-    "\"_embedded\":",
     "\"tags\":",
-    "\"x\"",
-    " ",
     "\n",
     "é",
 ];
 
 #[test]
 fn payload_json_reading_agrees_with_serde_json_on_generated_input() {
-    run(0x5EED_0004, JSON_DICT, fuzz_checks::payload_json);
+    let dict: Vec<&str> = HAL_DICT.iter().chain(JSON_EXTRA).copied().collect();
+    run(0x5EED_0004, &dict, fuzz_checks::payload_json);
 }

@@ -309,6 +309,16 @@ async fn assert_refused(s: &mut Session, id: i64, tool: &str, args: Value, arg: 
     );
 }
 
+/// A tool's name and the properties of its input schema.
+fn name_and_properties(tool: &Value) -> (String, serde_json::Map<String, Value>) {
+    let name = tool["name"].as_str().unwrap().to_string();
+    let props = tool["inputSchema"]["properties"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    (name, props)
+}
+
 fn truncated(v: &Value) -> String {
     kommo_mcp::text::truncate_chars(&v.to_string(), 200)
 }
@@ -319,11 +329,7 @@ async fn every_id_argument_of_every_tool_refuses_zero_and_negative_ids() {
     let mut call = 100;
     let mut checked = Vec::new();
     for tool in all_tools(&mut s).await {
-        let name = tool["name"].as_str().unwrap().to_string();
-        let props = tool["inputSchema"]["properties"]
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
+        let (name, props) = name_and_properties(&tool);
         for (arg, prop) in &props {
             let bad_values: Vec<Value> = if is_id_name(arg) && matches!(schema_type(prop), "integer" | "any") {
                 vec![json!(0), json!(-1)]
@@ -366,11 +372,7 @@ async fn oversized_strings_lists_and_maps_are_refused_for_every_tool() {
     let mut call = 100;
     let mut checked = 0;
     for tool in all_tools(&mut s).await {
-        let name = tool["name"].as_str().unwrap().to_string();
-        let props = tool["inputSchema"]["properties"]
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
+        let (name, props) = name_and_properties(&tool);
         for (arg, prop) in &props {
             let bad = match schema_type(prop) {
                 "string" | "any" => json!(long),

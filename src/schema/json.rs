@@ -65,26 +65,11 @@ impl<'a> Doc<'a> {
     /// Parses JSON text (RFC 8259; `JSON.stringify` output in practice). Lone surrogate escapes,
     /// which a Rust string cannot hold, and nesting deeper than 128 are refused.
     pub fn parse(text: &'a str) -> Result<Self, NotJson> {
-        if text.len() >= u32::MAX as usize {
-            return Err(NotJson);
-        }
-        let mut p = Parser {
-            b: text.as_bytes(),
-            i: 0,
-            doc: Doc {
-                text,
-                nodes: Vec::with_capacity(text.len() / 16 + 1),
-                items: Vec::new(),
-                unescaped: String::new(),
-            },
-            stack: Vec::new(),
-        };
+        let mut p = Parser::new(text)?;
+        p.doc.nodes.reserve(text.len() / 16 + 1);
         p.ws();
         p.value(0)?;
-        p.ws();
-        if p.i != p.b.len() {
-            return Err(NotJson);
-        }
+        p.finish()?;
         Ok(p.doc)
     }
 
@@ -93,50 +78,22 @@ impl<'a> Doc<'a> {
     /// KB of cache-warm memory. On malformed text it stops with `NotJson` (after calling `f` for
     /// the items before the fault).
     pub fn for_each_item(text: &'a str, mut f: impl FnMut(usize, Value<'_, 'a>)) -> Result<(), NotJson> {
-        if text.len() >= u32::MAX as usize {
-            return Err(NotJson);
-        }
-        let mut p = Parser {
-            b: text.as_bytes(),
-            i: 0,
-            doc: Doc {
-                text,
-                nodes: Vec::new(),
-                items: Vec::new(),
-                unescaped: String::new(),
-            },
-            stack: Vec::new(),
-        };
+        let mut p = Parser::new(text)?;
         p.ws();
         if !p.eat(b'[') {
             return Err(NotJson);
         }
-        p.ws();
-        if !p.eat(b']') {
-            let mut index = 0;
-            loop {
-                p.doc.nodes.clear();
-                p.doc.items.clear();
-                p.doc.unescaped.clear();
-                p.ws();
-                p.value(1)?;
-                f(index, p.doc.root());
-                index += 1;
-                p.ws();
-                if p.eat(b']') {
-                    break;
-                }
-                if !p.eat(b',') {
-                    return Err(NotJson);
-                }
-            }
-        }
-        p.ws();
-        if p.i == p.b.len() {
+        let mut index = 0;
+        p.list(b']', |p| {
+            p.doc.nodes.clear();
+            p.doc.items.clear();
+            p.doc.unescaped.clear();
+            p.value(1)?;
+            f(index, p.doc.root());
+            index += 1;
             Ok(())
-        } else {
-            Err(NotJson)
-        }
+        })?;
+        p.finish()
     }
 
     /// The top-level value.
@@ -245,7 +202,35 @@ struct Parser<'a> {
     stack: Vec<u32>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    fn new(text: &'a str) -> Result<Self, NotJson> {
+        // Node positions are u32.
+        if text.len() >= u32::MAX as usize {
+            return Err(NotJson);
+        }
+        Ok(Parser {
+            b: text.as_bytes(),
+            i: 0,
+            doc: Doc {
+                text,
+                nodes: Vec::new(),
+                items: Vec::new(),
+                unescaped: String::new(),
+            },
+            stack: Vec::new(),
+        })
+    }
+
+    /// Only whitespace may follow the document.
+    fn finish(&mut self) -> Result<(), NotJson> {
+        self.ws();
+        if self.i == self.b.len() {
+            Ok(())
+        } else {
+            Err(NotJson)
+        }
+    }
+
     fn ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
             self.i += 1;
@@ -303,32 +288,19 @@ impl Parser<'_> {
         }
         self.i += 1; // '{'
         let me = self.push(Node::Obj { len: 0, end: 0 });
-        let mut len = 0u32;
-        self.ws();
-        if !self.eat(b'}') {
-            loop {
-                self.ws();
-                if self.b.get(self.i) != Some(&b'"') {
-                    return Err(NotJson);
-                }
-                let key = self.string()?;
-                self.push(key);
-                self.ws();
-                if !self.eat(b':') {
-                    return Err(NotJson);
-                }
-                self.ws();
-                self.value(depth)?;
-                len += 1;
-                self.ws();
-                if self.eat(b'}') {
-                    break;
-                }
-                if !self.eat(b',') {
-                    return Err(NotJson);
-                }
+        let len = self.list(b'}', |p| {
+            if p.b.get(p.i) != Some(&b'"') {
+                return Err(NotJson);
             }
-        }
+            let key = p.string()?;
+            p.push(key);
+            p.ws();
+            if !p.eat(b':') {
+                return Err(NotJson);
+            }
+            p.ws();
+            p.value(depth)
+        })?;
         let end = self.doc.nodes.len() as u32;
         self.doc.nodes[me as usize] = Node::Obj { len, end };
         Ok(())
@@ -341,28 +313,38 @@ impl Parser<'_> {
         self.i += 1; // '['
         let me = self.push(Node::Arr { len: 0, at: 0, end: 0 });
         let mark = self.stack.len();
-        self.ws();
-        if !self.eat(b']') {
-            loop {
-                self.ws();
-                self.stack.push(self.doc.nodes.len() as u32);
-                self.value(depth)?;
-                self.ws();
-                if self.eat(b']') {
-                    break;
-                }
-                if !self.eat(b',') {
-                    return Err(NotJson);
-                }
-            }
-        }
+        let len = self.list(b']', |p| {
+            p.stack.push(p.doc.nodes.len() as u32);
+            p.value(depth)
+        })?;
         let at = self.doc.items.len() as u32;
         self.doc.items.extend_from_slice(&self.stack[mark..]);
-        let len = (self.stack.len() - mark) as u32;
         self.stack.truncate(mark);
         let end = self.doc.nodes.len() as u32;
         self.doc.nodes[me as usize] = Node::Arr { len, at, end };
         Ok(())
+    }
+
+    /// The comma-separated elements after an opening bracket, up to and including `close`: calls
+    /// `element` at the start of each (whitespace skipped); returns how many there were.
+    fn list(&mut self, close: u8, mut element: impl FnMut(&mut Self) -> Result<(), NotJson>) -> Result<u32, NotJson> {
+        let mut len = 0;
+        self.ws();
+        if self.eat(close) {
+            return Ok(0);
+        }
+        loop {
+            self.ws();
+            element(self)?;
+            len += 1;
+            self.ws();
+            if self.eat(close) {
+                return Ok(len);
+            }
+            if !self.eat(b',') {
+                return Err(NotJson);
+            }
+        }
     }
 
     /// A string at `self.i` (the opening quote); borrowed unless it has escapes.
