@@ -64,29 +64,27 @@ fn singular(entity: &str) -> Result<String> {
         "companies" | "company" => "company",
         "tasks" | "task" => "task",
         "customers" | "customer" => "customer",
-        other if other.starts_with("catalog_") => {
-            let id = &other["catalog_".len()..];
-            let positive =
-                id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit()) && id.parse::<i64>().is_ok_and(|i| i > 0);
-            if !positive {
-                return Err(Error::invalid(
-                    "entity",
-                    format!(
-                        "{:?}: catalog_<id> takes a catalog's positive integer id, e.g. catalog_1234",
-                        crate::text::truncate_chars(other, 40)
-                    ),
-                ));
-            }
-            other
-        }
         other => {
+            if let Some(id) = other.strip_prefix("catalog_") {
+                // Digits only (`parse` would take a leading `+`); `parse` refuses what overflows i64.
+                return match id.parse::<i64>() {
+                    Ok(n) if n > 0 && id.bytes().all(|b| b.is_ascii_digit()) => Ok(format!("catalog_{n}")),
+                    _ => Err(Error::invalid(
+                        "entity",
+                        format!(
+                            "{:?}: catalog_<id> takes a catalog's positive integer id, e.g. catalog_1234",
+                            crate::text::truncate_chars(other, 40)
+                        ),
+                    )),
+                };
+            }
             return Err(Error::invalid(
                 "entity",
                 format!(
                     "{:?} is not an event entity; use lead, contact, company, task, customer or catalog_<id>",
                     crate::text::truncate_chars(other, 40)
                 ),
-            ))
+            ));
         }
     };
     Ok(s.to_string())
@@ -138,6 +136,49 @@ impl EventFilter {
 
 /// Lists events, newest first.
 pub async fn list_events(client: &Client, filter: &EventFilter, opts: &ListOptions) -> Result<Listing<Event>> {
-    let q = filter.to_query()?;
+    list_events_query(client, filter.to_query()?, opts).await
+}
+
+/// [`list_events`] with the filter already checked and written as a query
+/// ([`EventFilter::to_query`]), for callers that check it before starting other requests.
+pub async fn list_events_query(client: &Client, q: Query, opts: &ListOptions) -> Result<Listing<Event>> {
     list(client, "events", "events", q, opts).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entities_are_named_as_kommo_filters_them() {
+        for (given, sent) in [
+            ("leads", "lead"),
+            ("deal", "lead"),
+            ("companies", "company"),
+            ("catalog_1234", "catalog_1234"),
+        ] {
+            assert_eq!(singular(given).unwrap(), sent);
+        }
+        // A catalog takes a positive i64 id written in digits only.
+        for bad in [
+            "catalog_0",
+            "catalog_",
+            "catalog_+5",
+            "catalog_-5",
+            "catalog_1e3",
+            "catalog_ 7",
+            "catalog_9223372036854775808",
+            "catalog_00000000000000000000000000001x",
+            "widgets",
+        ] {
+            let err = singular(bad).unwrap_err().to_string();
+            assert!(err.contains("entity"), "{bad}: {err}");
+        }
+        assert_eq!(
+            singular("catalog_9223372036854775807").unwrap(),
+            "catalog_9223372036854775807"
+        );
+        // Leading zeros are digits: the id is still positive, and Kommo gets it written plainly.
+        assert_eq!(singular("catalog_007").unwrap(), "catalog_7");
+    }
 }

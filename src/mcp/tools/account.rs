@@ -352,9 +352,9 @@ async fn list_events(ctx: Context, a: ListEventsArgs) -> Result<EventPage, Error
         ..ListOptions::default()
     };
     // Check the filter before the metadata requests that run beside the listing.
-    filter.to_query()?;
+    let query = filter.to_query()?;
     let (listing, users, ps) = tokio::join!(
-        events::list_events(&ctx.client, &filter, &opts),
+        events::list_events_query(&ctx.client, query, &opts),
         account::cached_users(&ctx.client),
         pipelines::cached(&ctx.client)
     );

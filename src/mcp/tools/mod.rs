@@ -289,12 +289,12 @@ fn echo(v: &serde_json::Value) -> String {
 
 /// Checks an id argument given as a number: a positive integer. (Strings, e.g. a field given by
 /// name, are the tool's to check; other types fail deserialisation with the argument named.)
-fn check_id_value(arg: &str, v: &serde_json::Value) -> Result<(), Error> {
+fn check_id_value(at: At<'_>, v: &serde_json::Value) -> Result<(), Error> {
     if let serde_json::Value::Number(n) = v {
         let positive = n.as_i64().is_some_and(|i| i > 0) || n.as_u64().is_some_and(|u| u > 0);
         if !positive {
             return Err(Error::invalid(
-                arg,
+                at.to_string(),
                 format!("must be a positive integer id (1 or more), got {}", echo(v)),
             ));
         }
@@ -302,15 +302,34 @@ fn check_id_value(arg: &str, v: &serde_json::Value) -> Result<(), Error> {
     Ok(())
 }
 
+/// Where a value sits in the arguments (`links[2].to_entity_id`). Built on the stack as the walk
+/// goes down and written out only when an error names it, so valid input costs no allocation.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Arg(&'a str),
+    Index(&'a At<'a>, usize),
+    Key(&'a At<'a>, &'a str),
+}
+
+impl std::fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            At::Arg(name) => f.write_str(&crate::text::truncate_chars(name, ECHO_CHARS)),
+            At::Index(parent, i) => write!(f, "{parent}[{i}]"),
+            At::Key(parent, key) => write!(f, "{parent}.{}", crate::text::truncate_chars(key, ECHO_CHARS)),
+        }
+    }
+}
+
 /// Checks every string and list in a value against the global limits, naming the path.
-fn check_sizes(path: &str, v: &serde_json::Value) -> Result<(), Error> {
+fn check_sizes(at: At<'_>, v: &serde_json::Value) -> Result<(), Error> {
     match v {
         // Byte length bounds character count from above: only count when it may matter.
-        serde_json::Value::String(s) if s.len() > MAX_STRING_CHARS => check_len(path, s, MAX_STRING_CHARS)?,
+        serde_json::Value::String(s) if s.len() > MAX_STRING_CHARS => check_len(&at.to_string(), s, MAX_STRING_CHARS)?,
         serde_json::Value::Array(items) => {
             if items.len() > MAX_ARRAY_ITEMS {
                 return Err(Error::invalid(
-                    path,
+                    at.to_string(),
                     format!(
                         "has {} items; at most {MAX_ARRAY_ITEMS} per call: split them into several calls",
                         items.len()
@@ -318,25 +337,24 @@ fn check_sizes(path: &str, v: &serde_json::Value) -> Result<(), Error> {
                 ));
             }
             for (i, item) in items.iter().enumerate() {
-                check_sizes(&format!("{path}[{i}]"), item)?;
+                check_sizes(At::Index(&at, i), item)?;
             }
         }
         serde_json::Value::Object(map) => {
             if map.len() > MAX_ARRAY_ITEMS {
                 return Err(Error::invalid(
-                    path,
+                    at.to_string(),
                     format!("has {} entries; at most {MAX_ARRAY_ITEMS} are allowed", map.len()),
                 ));
             }
             for (k, item) in map {
-                let key = crate::text::truncate_chars(k, ECHO_CHARS);
                 if k.len() > MAX_STRING_CHARS {
                     return Err(Error::invalid(
-                        format!("{path}.{key}"),
+                        At::Key(&at, k).to_string(),
                         format!("key is longer than {MAX_STRING_CHARS} characters"),
                     ));
                 }
-                check_sizes(&format!("{path}.{key}"), item)?;
+                check_sizes(At::Key(&at, k), item)?;
             }
         }
         _ => {}
@@ -354,13 +372,13 @@ fn check_sizes(path: &str, v: &serde_json::Value) -> Result<(), Error> {
 /// The input schemas do not repeat these limits (`minimum: 1` on every id took the default
 /// `tools/list` to 10,538 bytes, over its 10 KB budget); the errors say them instead.
 pub fn check_input(args: &JsonObject) -> Result<(), Error> {
-    fn ids_in(path: &str, name: &str, v: &serde_json::Value) -> Result<(), Error> {
+    fn ids_in(at: At<'_>, name: &str, v: &serde_json::Value) -> Result<(), Error> {
         if is_id_name(name) {
-            check_id_value(path, v)?;
+            check_id_value(at, v)?;
         } else if is_id_list_name(name) {
             if let serde_json::Value::Array(items) = v {
                 for (i, item) in items.iter().enumerate() {
-                    check_id_value(&format!("{path}[{i}]"), item)?;
+                    check_id_value(At::Index(&at, i), item)?;
                 }
             }
         } else if let (false, serde_json::Value::Array(items)) = (name == "items", v) {
@@ -369,8 +387,9 @@ pub fn check_input(args: &JsonObject) -> Result<(), Error> {
             // Batch `items` are checked one by one when each is read, so one bad item fails alone.
             for (i, item) in items.iter().enumerate() {
                 if let serde_json::Value::Object(rec) = item {
+                    let at = At::Index(&at, i);
                     for (k, field) in rec {
-                        ids_in(&format!("{path}[{i}].{k}"), k, field)?;
+                        ids_in(At::Key(&at, k), k, field)?;
                     }
                 }
             }
@@ -378,9 +397,8 @@ pub fn check_input(args: &JsonObject) -> Result<(), Error> {
         Ok(())
     }
     for (name, v) in args {
-        let shown = crate::text::truncate_chars(name, ECHO_CHARS);
-        check_sizes(&shown, v)?;
-        ids_in(&shown, name, v)?;
+        check_sizes(At::Arg(name), v)?;
+        ids_in(At::Arg(name), name, v)?;
     }
     Ok(())
 }
@@ -550,6 +568,55 @@ pub fn check_count(arg: &str, n: usize, max: usize) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The argument and message `check_input` names for `args`.
+    fn input_error(args: serde_json::Value) -> (String, String) {
+        let serde_json::Value::Object(args) = args else {
+            panic!("not an object")
+        };
+        match check_input(&args) {
+            Err(Error::InvalidArgument { arg, message }) => (arg, message),
+            other => panic!("expected an invalid argument, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn check_input_names_the_path_of_what_it_refuses() {
+        use serde_json::json;
+        let ok = json!({"links": [{"to_entity_id": 3, "metadata": {"quantity": 2}}], "lead_ids": [1, 2], "name": "x"});
+        let serde_json::Value::Object(ok) = ok else {
+            unreachable!()
+        };
+        assert!(check_input(&ok).is_ok());
+
+        let (arg, message) = input_error(json!({"links": [{"to_entity_id": 3}, {"to_entity_id": 0}]}));
+        assert_eq!(arg, "links[1].to_entity_id");
+        assert!(
+            message.contains("positive integer id") && message.ends_with("got 0"),
+            "{message}"
+        );
+        assert_eq!(input_error(json!({"lead_ids": [4, -2]})).0, "lead_ids[1]");
+        assert_eq!(input_error(json!({"entity_id": 1.5})).0, "entity_id");
+
+        let long = "x".repeat(MAX_STRING_CHARS + 1);
+        let (arg, message) = input_error(json!({"items": [{"name": "ok"}, {"_embedded": {"tags": [{"name": long}]}}]}));
+        assert_eq!(arg, "items[1]._embedded.tags[0].name");
+        assert!(message.contains("at most 10000"), "{message}");
+        let (arg, message) = input_error(json!({"fields": {long.clone(): 1}}));
+        assert_eq!(
+            arg,
+            format!("fields.{}", crate::text::truncate_chars(&long, ECHO_CHARS))
+        );
+        assert!(message.contains("key is longer"), "{message}");
+        let (arg, message) = input_error(json!({"ids": vec![1; MAX_ARRAY_ITEMS + 1]}));
+        assert_eq!(arg, "ids");
+        assert!(message.contains("has 251 items"), "{message}");
+        // Argument names and keys are cut to a few characters when an error quotes them.
+        let name = format!("{}_id", "n".repeat(100));
+        let (arg, _) = input_error(json!({name.clone(): 0}));
+        assert_eq!(arg, crate::text::truncate_chars(&name, ECHO_CHARS));
+        assert!(arg.chars().count() <= ECHO_CHARS + 1, "{arg}");
+    }
 
     #[test]
     fn toolset_selection_understands_all_default_and_names() {
