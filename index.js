@@ -193,61 +193,99 @@ if (typeof check === 'function') {
   }
 }
 
-// ---- Payload schemas: one JSON string across the boundary for plain data ----
+// ---- Payload schemas: the value crosses the boundary as one tape ----
 //
 // `leadCreateSchema` and the other payload schemas check values in Rust. Reading a JS object
-// through Node-API costs several calls per property, so for plain data (what JSON.stringify copies
-// faithfully) the wrapper sends one JSON string, the Rust engine checks an order-preserving tree of
-// it with the same rules, and the errors come back as JSON. Anything JSON cannot carry exactly
-// (functions, symbols, bigints, NaN/Infinity, undefined, Dates, class instances, cycles)
-// takes the detailed path, which reads the value itself. Results and errors are identical either way
-// (`__test__/schemas.test.mjs`).
+// through Node-API costs several calls per property, so for plain data the wrapper writes the
+// value in one walk as a tape (src/schema/tape.rs): tags and numbers into one Float64Array, every
+// key and string value appended to one string. The Rust engine checks it with the same rules,
+// and the errors come back as JSON. (JSON.stringify did this job before; writing the tape costs
+// half as much, and needs no second walk to prove the copy faithful.) Anything the tape does not
+// carry (functions, symbols, bigints, Dates, boxed primitives, class instances, values nested
+// over 127 deep, cycles, strings with lone surrogates) takes the detailed path, which reads the
+// value itself. Results and errors are identical either way (`__test__/fast-paths.test.mjs`).
 
 const MODE_ONE = 0
 const MODE_MANY = 1
 const MODE_SAFE_MANY = 2
 const MODE_BATCH = 3
 
-// True when JSON.stringify(value) is an exact copy of what the detailed path would read.
-// Call only after JSON.stringify succeeded (so there are no cycles).
-function plain(value) {
+const TAG_NULL = 0
+const TAG_FALSE = 1
+const TAG_TRUE = 2
+const TAG_NUMBER = 3
+const TAG_STRING = 4
+const TAG_ARRAY = 5
+const TAG_OBJECT = 6
+const TAG_UNDEFINED = 7
+const TAPE_DEPTH = 127 // the Rust reader's limit (tape::MAX_DEPTH); deeper values, and cycles, take the detailed path
+const TAPE_START = 1024
+const TAPE_KEEP = 1 << 20 // slots (8 MB) kept between calls; a larger tape is let go after use
+
+let tape = new Float64Array(TAPE_START)
+let slot = 0
+let text = ''
+let writing = false // a getter that validates while a value is written takes the detailed path
+
+function room(n) {
+  if (slot + n > tape.length) {
+    const bigger = new Float64Array(Math.max(tape.length * 2, slot + n))
+    bigger.set(tape)
+    tape = bigger
+  }
+}
+
+// Writes `value`; false when it is not plain data (the detailed path reads it then).
+function write(value, depth) {
+  room(2)
   switch (typeof value) {
     case 'string':
-    case 'boolean':
+      tape[slot++] = TAG_STRING
+      tape[slot++] = value.length
+      text += value
       return true
     case 'number':
-      return Number.isFinite(value)
+      tape[slot++] = TAG_NUMBER
+      tape[slot++] = value
+      return true
+    case 'boolean':
+      tape[slot++] = value ? TAG_TRUE : TAG_FALSE
+      return true
+    case 'undefined':
+      tape[slot++] = TAG_UNDEFINED
+      return true
     case 'object': {
-      if (value === null) return true
+      if (value === null) {
+        tape[slot++] = TAG_NULL
+        return true
+      }
+      if (depth >= TAPE_DEPTH) return false
       if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-          const item = value[i]
-          if (item === undefined || !plain(item)) return false
-        }
+        const len = value.length
+        tape[slot++] = TAG_ARRAY
+        tape[slot++] = len
+        for (let i = 0; i < len; i++) if (!write(value[i], depth + 1)) return false
         return true
       }
       const proto = Object.getPrototypeOf(value)
       if (proto !== Object.prototype && proto !== null) return false
+      const at = slot
+      tape[slot++] = TAG_OBJECT
+      slot++ // the key count, known at the end
+      let keys = 0
       for (const key in value) {
-        // An undefined property: JSON drops it, but the rules see it (absent when the key is known,
-        // an unknown key otherwise), so it takes the detailed path.
-        if (!plain(value[key])) return false
+        room(1)
+        tape[slot++] = key.length
+        text += key
+        if (!write(value[key], depth + 1)) return false
+        keys++
       }
+      tape[at + 1] = keys
       return true
     }
     default:
-      return false
+      return false // functions, symbols, bigints
   }
-}
-
-function toJson(value) {
-  let json
-  try {
-    json = JSON.stringify(value)
-  } catch {
-    return undefined // cycles, bigints, a throwing toJSON or getter
-  }
-  return json !== undefined && plain(value) ? json : undefined
 }
 
 function validationError(info, withStack) {
@@ -255,7 +293,7 @@ function validationError(info, withStack) {
 }
 
 function wrapSchema(Native) {
-  const check = Native.checkJson
+  const checkTape = Native.checkTape
   const detailed = {
     parse: Native.parse,
     safeParse: Native.safeParse,
@@ -265,9 +303,22 @@ function wrapSchema(Native) {
   }
   // The answer of the fast path, or undefined to take the detailed path.
   const run = (value, mode) => {
-    const json = toJson(value)
-    if (json === undefined) return undefined
-    const answer = check(json, mode)
+    if (writing) return undefined
+    writing = true
+    slot = 0
+    text = ''
+    let ok = false
+    try {
+      ok = write(value, 0)
+    } catch {
+      // a throwing getter or proxy trap: the detailed path meets it again and reports it
+    } finally {
+      writing = false
+    }
+    const written = text
+    text = ''
+    const answer = ok ? checkTape(tape, slot, written, mode) : '?'
+    if (tape.length > TAPE_KEEP) tape = new Float64Array(TAPE_START)
     return answer === '?' ? undefined : answer
   }
   const Wrapped = class extends Native {
@@ -307,13 +358,15 @@ function wrapSchema(Native) {
     }
   }
   Object.defineProperty(Wrapped, 'name', { value: Native.name })
+  // For the tests: the fast path's own answer (undefined when it hands the value on).
+  Object.defineProperty(Wrapped, Symbol.for('kommo-mcp.fastPath'), { value: run })
   return Wrapped
 }
 
 // `leadCreateSchema` and its type-named alias `LeadCreateSchema` are one class: keep them one.
 const wrapped = new Map()
 for (const [name, value] of Object.entries(module.exports)) {
-  if (typeof value === 'function' && typeof value.checkJson === 'function' && typeof value.parseMany === 'function') {
+  if (typeof value === 'function' && typeof value.checkTape === 'function' && typeof value.parseMany === 'function') {
     if (!wrapped.has(value)) wrapped.set(value, wrapSchema(value))
     module.exports[name] = wrapped.get(value)
   }

@@ -10,7 +10,7 @@ seconds="${1:-300}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(config phone hal payload_json)
+  targets=(config phone hal payload_tape)
 fi
 for t in "${targets[@]}"; do
   echo "== fuzz target $t: ${seconds} s"

@@ -67,7 +67,6 @@ fn spawn_boxed<'e>(env: &'e Env, fut: BoxedResult) -> Result<PromiseRaw<'e, Unkn
     env.spawn_future_with_callback(async move { Ok(fut.await) }, |env, value| value.to_js(env))
 }
 
-/// A `TypeError` naming the function and argument, to return as `Err` (it is thrown as is).
 /// Calls `f` with the UTF-16 code units of a JS string: a stack buffer for up to 2,047 units, else
 /// one allocation of the exact length.
 ///
@@ -140,17 +139,27 @@ pub(crate) fn with_short_ascii<R>(env: &Env, value: &Unknown, f: impl FnOnce(&st
 /// narrows in place, instead of a UTF-16 buffer plus a second one for the bytes: fresh pages cost
 /// a page fault each, which was a third of a batch check.
 pub(crate) fn js_string(env: &Env, value: &Unknown) -> Result<String> {
+    js_text(env, value, false).map(Option::unwrap_or_default)
+}
+
+/// [`js_string`] that refuses what UTF-8 cannot hold: `None` for a string with a lone surrogate
+/// (instead of U+FFFD), so that a caller comparing lengths in UTF-16 units can trust the text.
+pub(crate) fn js_string_exact(env: &Env, value: &Unknown) -> Result<Option<String>> {
+    js_text(env, value, true)
+}
+
+fn js_text(env: &Env, value: &Unknown, exact: bool) -> Result<Option<String>> {
     use napi::sys;
     let mut full = 0usize;
     // SAFETY: a null buffer asks for the length (UTF-16 code units) only.
     let status =
         unsafe { sys::napi_get_value_string_utf16(env.raw(), value.raw(), std::ptr::null_mut(), 0, &mut full) };
     if status != sys::Status::napi_ok || full < 2047 {
-        return with_utf16(env, value, narrow);
+        return with_utf16(env, value, |units| narrow(units, exact));
     }
     let mut buf: Vec<u8> = Vec::with_capacity(2 * (full + 1));
     if !(buf.as_ptr() as usize).is_multiple_of(std::mem::align_of::<u16>()) {
-        return with_utf16(env, value, narrow);
+        return with_utf16(env, value, |units| narrow(units, exact));
     }
     let mut len = 0usize;
     // SAFETY: `buf` has room for full + 1 units, and is aligned for u16 (checked above); Node-API
@@ -165,7 +174,7 @@ pub(crate) fn js_string(env: &Env, value: &Unknown) -> Result<String> {
     // SAFETY: the first `len` units were written by Node-API; the buffer is aligned for u16.
     let units = unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<u16>(), len) };
     if units.iter().fold(0u16, |acc, &u| acc | u) >= 0x80 {
-        return Ok(String::from_utf16_lossy(units));
+        return Ok(decode_utf16(units, exact));
     }
     // Narrow in place, 32 units at a time: each chunk is read whole before its bytes are written,
     // and byte k lies inside unit k / 2, so a chunk only overwrites units already read.
@@ -188,22 +197,33 @@ pub(crate) fn js_string(env: &Env, value: &Unknown) -> Result<String> {
     // SAFETY: the first `len` bytes are ASCII (every unit was below 0x80), which is UTF-8.
     unsafe {
         buf.set_len(len);
-        Ok(String::from_utf8_unchecked(buf))
+        Ok(Some(String::from_utf8_unchecked(buf)))
     }
 }
 
 /// [`js_string`] for units read into a buffer of their own.
-fn narrow(units: &[u16]) -> String {
+fn narrow(units: &[u16], exact: bool) -> Option<String> {
     // Branch-free over the whole string so that both loops vectorise.
     if units.iter().fold(0u16, |acc, &u| acc | u) < 0x80 {
         let bytes: Vec<u8> = units.iter().map(|&u| u as u8).collect();
         // SAFETY: every unit is below 0x80, so every byte is ASCII, which is UTF-8.
-        unsafe { String::from_utf8_unchecked(bytes) }
+        Some(unsafe { String::from_utf8_unchecked(bytes) })
     } else {
-        String::from_utf16_lossy(units)
+        decode_utf16(units, exact)
     }
 }
 
+/// Non-ASCII units as UTF-8: lone surrogates become U+FFFD (what the UTF-8 read gives), or `None`
+/// when `exact`.
+fn decode_utf16(units: &[u16], exact: bool) -> Option<String> {
+    if exact {
+        String::from_utf16(units).ok()
+    } else {
+        Some(String::from_utf16_lossy(units))
+    }
+}
+
+/// A `TypeError` naming the function and argument, to return as `Err` (it is thrown as is).
 pub(crate) fn type_error(env: &Env, message: impl Into<String>) -> Error {
     let js = JsTypeError::from(Error::new(Status::InvalidArg, message.into()));
     // SAFETY: `env` is the live env of the current call.

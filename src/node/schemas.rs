@@ -16,6 +16,7 @@ use napi_derive::napi;
 
 use crate::phone::{parse_region, Phone, PhoneError};
 use crate::schema::kommo::{self, Schema};
+use crate::schema::tape::{Doc, NotTape, Value};
 use crate::schema::{self, Input, Issue, Kind, PathSeg};
 
 /// A JS value read through raw napi calls. Valid only during the call that received it.
@@ -335,23 +336,79 @@ fn parse_batch<'e>(env: &'e Env, s: &'static Schema, items: Unknown<'e>) -> Resu
 }
 
 // ---------------------------------------------------------------------------------------------
-// The JSON fast path (called by `index.js`)
+// The tape fast path (called by `index.js`)
 //
 // Reading a JS object through Node-API costs ~0.1 µs per call and several calls per property, far
-// more than the rules. For plain data (what `JSON.stringify` copies faithfully: `index.js` checks
-// that first) the wrapper sends one JSON string instead, the same rules run on an order-preserving
-// tree of it, and the answer comes back as one string: empty when valid, else the error(s) as JSON
-// that `index.js` turns into the same `KommoValidationError` objects as the detailed path.
+// more than the rules. For plain data the wrapper writes the value as a tape instead (one
+// `Float64Array` and one string: `schema::tape`), the same rules run on it, and the answer comes
+// back as one string: empty when valid, else the error(s) as JSON that `index.js` turns into the
+// same `KommoValidationError` objects as the detailed path.
 
-/// What `checkJson` does with the text.
+/// What `checkTape` does with the value.
 const MODE_ONE: u32 = 0;
 const MODE_MANY: u32 = 1;
 const MODE_SAFE_MANY: u32 = 2;
 const MODE_BATCH: u32 = 3;
 
-fn check_json(s: &'static Schema, json: &str, mode: u32) -> String {
+/// `checkTape`: the value as `index.js` writes it (`schema::tape`): `slots` is a `Float64Array`
+/// of which the first `len` are read, `text` the keys and strings. `"?"` when they are not a tape
+/// (the detailed path answers then).
+fn check_tape(s: &'static Schema, env: &Env, slots: &Unknown, len: u32, text: &Unknown, mode: u32) -> Result<String> {
+    let Some(text) = crate::node::js_string_exact(env, text)? else {
+        return Ok("?".into());
+    };
+    let Some(slots) = f64_slice(env, slots, len as usize) else {
+        return Ok("?".into());
+    };
+    Ok(check_doc(
+        s,
+        mode,
+        || Doc::read(slots, &text),
+        |f| Doc::for_each_item(slots, &text, f),
+    ))
+}
+
+/// The first `len` values of a `Float64Array`, borrowed: no JS runs while the slice lives, so the
+/// buffer can be neither detached nor resized under it.
+fn f64_slice<'v>(env: &Env, value: &'v Unknown, len: usize) -> Option<&'v [f64]> {
+    let (mut kind, mut length, mut data, mut buffer, mut offset) =
+        (0, 0usize, std::ptr::null_mut(), std::ptr::null_mut(), 0usize);
+    // SAFETY: all out-pointers are valid; a value that is not a typed array gives an error status.
+    let status = unsafe {
+        sys::napi_get_typedarray_info(
+            env.raw(),
+            value.raw(),
+            &mut kind,
+            &mut length,
+            &mut data,
+            &mut buffer,
+            &mut offset,
+        )
+    };
+    if status != sys::Status::napi_ok
+        || kind != sys::TypedarrayType::float64_array
+        || len > length
+        || (len > 0 && (data.is_null() || !(data as usize).is_multiple_of(std::mem::align_of::<f64>())))
+    {
+        return None;
+    }
+    if len == 0 {
+        return Some(&[]);
+    }
+    // SAFETY: a Float64Array of `length` >= `len` values starts at `data`, aligned (checked above).
+    Some(unsafe { std::slice::from_raw_parts(data.cast::<f64>(), len) })
+}
+
+/// Checks a document read by `whole` (one item, or a request body) or item by item through
+/// `items` (`parseMany`, `safeParseMany`), and writes the answer `index.js` reads.
+fn check_doc<'a>(
+    s: &'static Schema,
+    mode: u32,
+    whole: impl FnOnce() -> std::result::Result<Doc<'a>, NotTape>,
+    items: impl FnOnce(&mut dyn FnMut(usize, Value<'_, 'a>)) -> std::result::Result<(), NotTape>,
+) -> String {
     let answer = match mode {
-        MODE_ONE | MODE_BATCH => schema::json::Doc::parse(json).map(|doc| {
+        MODE_ONE | MODE_BATCH => whole().map(|doc| {
             let v = doc.root();
             if mode == MODE_ONE {
                 error_json(s.what, &s.check(&v))
@@ -362,7 +419,7 @@ fn check_json(s: &'static Schema, json: &str, mode: u32) -> String {
         MODE_MANY | MODE_SAFE_MANY => {
             let mut all: Vec<Issue> = Vec::new();
             let mut per_item = String::new();
-            schema::json::Doc::for_each_item(json, |i, item| {
+            items(&mut |i, item| {
                 let issues = s.check(&item);
                 if issues.is_empty() {
                     return;
@@ -392,9 +449,9 @@ fn check_json(s: &'static Schema, json: &str, mode: u32) -> String {
                 }
             })
         }
-        _ => Err(schema::json::NotJson),
+        _ => Err(NotTape),
     };
-    // Not JSON.stringify output after all: let the detailed path answer.
+    // Not what index.js writes after all: let the detailed path answer.
     answer.unwrap_or_else(|_| "?".to_string())
 }
 
@@ -501,10 +558,10 @@ macro_rules! schema_class {
                 $schema.batch_max as u32
             }
 
-            /// The JSON fast path behind `index.js` (not part of the typed API).
+            /// The tape fast path behind `index.js` (not part of the typed API).
             #[napi(skip_typescript)]
-            pub fn check_json(env: &Env, json: Unknown, mode: u32) -> Result<String> {
-                Ok(check_json(&$schema, &crate::node::js_string(env, &json)?, mode))
+            pub fn check_tape(env: &Env, slots: Unknown, len: u32, text: Unknown, mode: u32) -> Result<String> {
+                check_tape(&$schema, env, &slots, len, &text, mode)
             }
         }
     };

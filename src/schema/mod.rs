@@ -10,8 +10,8 @@
 //! - [`kommo`]: the Kommo write payloads (leads, contacts, companies, tasks, notes, complex leads);
 //! - [`webhook`]: decoding Kommo's form-encoded webhook bodies.
 
-pub mod json;
 pub mod kommo;
+pub mod tape;
 pub mod webhook;
 
 use std::borrow::Cow;
