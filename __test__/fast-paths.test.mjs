@@ -134,7 +134,8 @@ describe('payload schema fast path', () => {
   const sparse = [{ name: 'a' }]
   sparse[2] = { name: 'b' } // index 1 is a hole
   const holes = { name: 'x', _embedded: { tags: sparse } }
-  // Values JSON cannot carry exactly: each must take the detailed path and be judged the same.
+  // Odd values: the tape carries some exactly (undefined, NaN, -0, holes, inherited keys), the rest
+  // take the detailed path; either way they must be judged as the detailed path judges them.
   const ODD = [
     { name: 'x', price: () => 1 },
     { name: 'x', price: NaN },
@@ -192,8 +193,8 @@ describe('payload schema fast path', () => {
         [sample.valid, ODD[1]],
         [],
         Array.from({ length: 251 }, () => sample.valid),
-        // over 2,047 characters of JSON: read into one buffer and narrowed in place (ASCII) or
-        // decoded (non-ASCII); valid and invalid items mixed, so item indices must line up
+        // over 2,047 characters of tape text: read into one buffer and narrowed in place (ASCII)
+        // or decoded (non-ASCII); valid and invalid items mixed, so item indices must line up
         Array.from({ length: 60 }, (_, i) => (i % 7 === 3 ? sample.invalid : { ...sample.valid, name: `lead ${i}` })),
         Array.from({ length: 60 }, (_, i) => (i % 5 === 1 ? { ...sample.invalid, 'clé': 'é' } : { ...sample.valid, name: `Ñandú 🚀 ${i}` })),
         'not an array',
