@@ -199,7 +199,7 @@ if (typeof check === 'function') {
 // through Node-API costs several calls per property, so for plain data the wrapper writes the
 // value in one walk as a tape (src/schema/tape.rs): tags and numbers into one Float64Array, every
 // key and string value appended to one string. The Rust engine checks it with the same rules,
-// and the errors come back as JSON. (JSON.stringify did this job before; writing the tape costs
+// and the errors come back as counted text tokens (`readErrors`). (JSON.stringify did this job before; writing the tape costs
 // half as much, and needs no second walk to prove the copy faithful.) Anything the tape does not
 // carry (functions, symbols, bigints, Dates, boxed primitives, class instances, values nested
 // over 127 deep, cycles, strings with lone surrogates) takes the detailed path, which reads the
@@ -288,8 +288,76 @@ function write(value, depth) {
   }
 }
 
-function validationError(info, withStack) {
-  return zodError(info.message, 'ERR_KOMMO_VALIDATION', 'KommoValidationError', info.issues, withStack)
+// The fast path's answer for invalid input (`push_error` in src/node/schemas.rs): tokens of a
+// decimal number and a mark. `!` (an error's subject), `=` (an issue's code), `.` (a key of its
+// path), `:` (its message) and `,` (one of its unrecognized keys) are followed by that many UTF-16
+// units of text; `#` is an index of the path, and `@` the item the next error is for. Returns
+// [item, error, item, error, ...] (item -1 outside safeParseMany).
+function readErrors(answer, withStack) {
+  const out = []
+  let item = -1 // the item named by the last '@'
+  let owner = -1 // the item of the error being read
+  let subject = ''
+  let issues = null
+  let issue = null
+  let at = 0
+  while (at < answer.length) {
+    let n = 0
+    let mark = answer.charCodeAt(at++)
+    while (mark >= 48 && mark <= 57) {
+      n = n * 10 + mark - 48
+      mark = answer.charCodeAt(at++)
+    }
+    if (mark === 35) {
+      issue.path.push(n)
+      continue
+    }
+    if (mark === 64) {
+      item = n
+      continue
+    }
+    const text = answer.slice(at, at + n)
+    at += n
+    if (mark === 61) {
+      issue = { code: text, path: [], message: '' }
+      issues.push(issue)
+    } else if (mark === 46) {
+      issue.path.push(text)
+    } else if (mark === 58) {
+      issue.message = text
+    } else if (mark === 44) {
+      if (issue.keys === undefined) issue.keys = []
+      issue.keys.push(text)
+    } else {
+      if (issues !== null) out.push(owner, validationError(subject, issues, withStack))
+      owner = item
+      subject = text
+      issues = []
+    }
+  }
+  if (issues !== null) out.push(owner, validationError(subject, issues, withStack))
+  return out
+}
+
+// The message the detailed path gives (`schema::summary`): `Invalid <subject>: ` and the first
+// five issues as `a.b[0].c: message`, joined by '; '.
+function validationError(subject, issues, withStack) {
+  let message = `Invalid ${subject}: `
+  for (let i = 0; i < issues.length; i++) {
+    if (i > 0) message += '; '
+    if (i === 5) {
+      message += `and ${issues.length - 5} more`
+      break
+    }
+    const { path } = issues[i]
+    let where = ''
+    for (let j = 0; j < path.length; j++) {
+      const seg = path[j]
+      where += typeof seg === 'number' ? `[${seg}]` : where === '' ? seg : `.${seg}`
+    }
+    message += where === '' ? issues[i].message : `${where}: ${issues[i].message}`
+  }
+  return zodError(message, 'ERR_KOMMO_VALIDATION', 'KommoValidationError', issues, withStack)
 }
 
 function wrapSchema(Native) {
@@ -325,19 +393,19 @@ function wrapSchema(Native) {
     static parse(input) {
       const answer = run(input, MODE_ONE)
       if (answer === undefined) return detailed.parse(input)
-      if (answer !== '') throw validationError(JSON.parse(answer), true)
+      if (answer !== '') throw readErrors(answer, true)[1]
       return input
     }
     static safeParse(input) {
       const answer = run(input, MODE_ONE)
       if (answer === undefined) return detailed.safeParse(input)
-      if (answer !== '') return { success: false, error: validationError(JSON.parse(answer), false) }
+      if (answer !== '') return { success: false, error: readErrors(answer, false)[1] }
       return { success: true, data: input }
     }
     static parseMany(items) {
       const answer = Array.isArray(items) ? run(items, MODE_MANY) : undefined
       if (answer === undefined) return detailed.parseMany(items)
-      if (answer !== '') throw validationError(JSON.parse(answer), true)
+      if (answer !== '') throw readErrors(answer, true)[1]
       return items
     }
     static safeParseMany(items) {
@@ -346,14 +414,15 @@ function wrapSchema(Native) {
       const out = new Array(items.length)
       for (let i = 0; i < items.length; i++) out[i] = { success: true, data: items[i] }
       if (answer !== '') {
-        for (const [i, info] of JSON.parse(answer)) out[i] = { success: false, error: validationError(info, false) }
+        const errors = readErrors(answer, false)
+        for (let k = 0; k < errors.length; k += 2) out[errors[k]] = { success: false, error: errors[k + 1] }
       }
       return out
     }
     static parseBatch(items) {
       const answer = run(items, MODE_BATCH)
       if (answer === undefined) return detailed.parseBatch(items)
-      if (answer !== '') throw validationError(JSON.parse(answer), true)
+      if (answer !== '') throw readErrors(answer, true)[1]
       return items
     }
   }

@@ -175,6 +175,8 @@ describe('payload schema fast path', () => {
         // non-ASCII keys and values, an astral character and a lone surrogate cross as JSON too
         { ...sample.valid, 'clé_é': 'Implementación 🚀 \uD800' },
         { ...sample.valid, name: 'Ñandú Logística 🚀' },
+        // errors whose keys and messages hold non-ASCII and astral text (lengths in UTF-16 units)
+        { ...sample.invalid, 'ключ🚀': '🚀', 'é': 1 },
         {},
         ...ODD,
       ]
@@ -226,6 +228,48 @@ describe('payload schema fast path', () => {
     assert.deepEqual(outcome(() => schema.safeParse(huge)), outcome(() => detailed(schema).safeParse(huge)))
     assert.equal(schema.safeParse(SAMPLES.leadCreateSchema.valid).success, true)
     assert.equal(schema.safeParse(SAMPLES.leadCreateSchema.invalid).success, false)
+  })
+
+  it('random invalid values: the fast path answers them, with the errors the detailed path gives', () => {
+    // Keys and values built from the characters the error encoding uses as marks and digits, and
+    // from non-ASCII and astral text, so lengths and marks inside text are exercised.
+    let seed = 0x9e3779b9
+    const next = () => {
+      seed ^= seed << 13
+      seed ^= seed >>> 17
+      seed ^= seed << 5
+      return (seed >>> 0) / 2 ** 32
+    }
+    const pick = (list) => list[Math.floor(next() * list.length)]
+    const CHARS = ['a', 'z', '0', '7', '!', '=', '.', ':', ',', '#', '@', ' ', 'é', 'Ж', '🚀', '\u0000', '\n']
+    const text = () => Array.from({ length: Math.floor(next() * 6) }, () => pick(CHARS)).join('')
+    const value = (depth) => {
+      const r = next()
+      if (depth > 2 || r < 0.45) return pick([text(), -1, 0, 1.5, 2 ** 40, true, null, undefined, 42])
+      if (r < 0.7) return Array.from({ length: Math.floor(next() * 4) }, () => value(depth + 1))
+      return Object.fromEntries(Array.from({ length: Math.floor(next() * 4) }, () => [text(), value(depth + 1)]))
+    }
+    for (const [name, sample] of Object.entries(SAMPLES)) {
+      const schema = addon[name]
+      const native = detailed(schema)
+      const inputs = []
+      for (let n = 0; n < 150; n++) {
+        const input = structuredClone(next() < 0.5 ? sample.valid : sample.invalid)
+        const keys = Object.keys(input)
+        for (let m = 1 + Math.floor(next() * 3); m > 0; m--) {
+          if (next() < 0.5 && keys.length) input[pick(keys)] = value(0)
+          else input[text()] = value(0)
+        }
+        inputs.push(input)
+        assert.notEqual(schema[FAST](input, 0), undefined, `tape answers ${label(input)}`)
+        for (const method of ['parse', 'safeParse']) {
+          assert.deepEqual(outcome(() => schema[method](input)), outcome(() => native[method](input)), `${name}.${method} ${label(input)}`)
+        }
+      }
+      for (const method of ['parseMany', 'safeParseMany', 'parseBatch']) {
+        assert.deepEqual(outcome(() => schema[method](inputs)), outcome(() => native[method](inputs)), `${name}.${method}`)
+      }
+    }
   })
 
   it('the wrapped classes keep their names and Kommo limits', () => {

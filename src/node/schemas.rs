@@ -400,110 +400,98 @@ fn f64_slice<'v>(env: &Env, value: &'v Unknown, len: usize) -> Option<&'v [f64]>
 }
 
 /// Checks a document read by `whole` (one item, or a request body) or item by item through
-/// `items` (`parseMany`, `safeParseMany`), and writes the answer `index.js` reads.
+/// `items` (`parseMany`, `safeParseMany`), and writes the answer `index.js` reads: `""` when
+/// valid, else the errors as [`push_error`] writes them.
 fn check_doc<'a>(
     s: &'static Schema,
     mode: u32,
     whole: impl FnOnce() -> std::result::Result<Doc<'a>, NotTape>,
     items: impl FnOnce(&mut dyn FnMut(usize, Value<'_, 'a>)) -> std::result::Result<(), NotTape>,
 ) -> String {
-    let answer = match mode {
-        MODE_ONE | MODE_BATCH => whole().map(|doc| {
-            let v = doc.root();
-            if mode == MODE_ONE {
-                error_json(s.what, &s.check(&v))
-            } else {
-                error_json(&format!("{} batch", s.what), &s.check_batch(&v))
+    let mut out = String::new();
+    let read = match mode {
+        MODE_ONE => whole().map(|doc| push_error(&mut out, s.what, &s.check(&doc.root()))),
+        MODE_BATCH => {
+            whole().map(|doc| push_error(&mut out, &format!("{} batch", s.what), &s.check_batch(&doc.root())))
+        }
+        MODE_MANY => {
+            let mut all: Vec<Issue> = Vec::new();
+            items(&mut |i, item| {
+                for mut issue in s.check(&item) {
+                    issue.path.insert(0, PathSeg::Index(i));
+                    all.push(issue);
+                }
+            })
+            .map(|()| push_error(&mut out, &format!("{}s", s.what), &all))
+        }
+        MODE_SAFE_MANY => items(&mut |i, item| {
+            let issues = s.check(&item);
+            if !issues.is_empty() {
+                push_number(&mut out, i, '@');
+                push_error(&mut out, s.what, &issues);
             }
         }),
-        MODE_MANY | MODE_SAFE_MANY => {
-            let mut all: Vec<Issue> = Vec::new();
-            let mut per_item = String::new();
-            items(&mut |i, item| {
-                let issues = s.check(&item);
-                if issues.is_empty() {
-                    return;
-                }
-                if mode == MODE_SAFE_MANY {
-                    per_item.push(if per_item.is_empty() { '[' } else { ',' });
-                    per_item.push('[');
-                    per_item.push_str(&i.to_string());
-                    per_item.push(',');
-                    per_item.push_str(&error_json(s.what, &issues));
-                    per_item.push(']');
-                } else {
-                    for mut issue in issues {
-                        issue.path.insert(0, PathSeg::Index(i));
-                        all.push(issue);
-                    }
-                }
-            })
-            .map(|()| {
-                if mode == MODE_SAFE_MANY {
-                    if !per_item.is_empty() {
-                        per_item.push(']');
-                    }
-                    per_item
-                } else {
-                    error_json(&format!("{}s", s.what), &all)
-                }
-            })
-        }
         _ => Err(NotTape),
     };
-    // Not what index.js writes after all: let the detailed path answer.
-    answer.unwrap_or_else(|_| "?".to_string())
+    match read {
+        Ok(()) => out,
+        // Not what index.js writes after all: let the detailed path answer.
+        Err(NotTape) => "?".to_string(),
+    }
 }
 
-/// `""` for no issues, else `{"message":…,"issues":[{"code","path","message","keys"?}]}`, keys in
-/// the order the detailed path creates them.
-fn error_json(what: &str, issues: &[Issue]) -> String {
+/// Appends the error for `issues` (nothing when there are none) in the form `readErrors` in
+/// `index.js` reads: tokens of a decimal number and a mark. `<n>!` is followed by the error's
+/// subject (`lead`, `notes`, ...) and starts an error; `<n>=` by an issue's code and starts the
+/// issue; `<n>.` by a key of its path; `<n>:` by its message; `<n>,` by one of its unrecognized
+/// keys; `<n>#` is an index of its path, and `<n>@` (safeParseMany) the item the next error is for.
+/// Text lengths count UTF-16 units, as JS strings do. JS builds the summary message and the
+/// objects, so no text is written twice and nothing needs escaping or a JSON parser.
+fn push_error(out: &mut String, what: &str, issues: &[Issue]) {
     if issues.is_empty() {
-        return String::new();
+        return;
     }
-    let mut out = String::with_capacity(128 * issues.len() + 64);
-    out.push_str("{\"message\":");
-    push_json_str(&mut out, &schema::summary(what, issues));
-    out.push_str(",\"issues\":[");
-    for (i, issue) in issues.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str("{\"code\":");
-        push_json_str(&mut out, issue.code);
-        out.push_str(",\"path\":[");
-        for (j, seg) in issue.path.iter().enumerate() {
-            if j > 0 {
-                out.push(',');
-            }
+    push_text(out, '!', what);
+    for issue in issues {
+        push_text(out, '=', issue.code);
+        for seg in &issue.path {
             match seg {
-                PathSeg::Key(k) => push_json_str(&mut out, k),
-                PathSeg::Index(n) => out.push_str(&n.to_string()),
+                PathSeg::Key(k) => push_text(out, '.', k),
+                PathSeg::Index(n) => push_number(out, *n, '#'),
             }
         }
-        out.push_str("],\"message\":");
-        push_json_str(&mut out, &issue.message);
-        if !issue.keys.is_empty() {
-            out.push_str(",\"keys\":[");
-            for (j, k) in issue.keys.iter().enumerate() {
-                if j > 0 {
-                    out.push(',');
-                }
-                push_json_str(&mut out, k);
-            }
-            out.push(']');
+        push_text(out, ':', &issue.message);
+        for key in &issue.keys {
+            push_text(out, ',', key);
         }
-        out.push('}');
     }
-    out.push_str("]}");
-    out
 }
 
-/// Appends `s` as a JSON string, escaped by `serde_json` straight into `out` (no `String` per value).
-fn push_json_str(out: &mut String, s: &str) {
-    // SAFETY: serde_json writes a JSON string of the valid UTF-8 `s`: valid UTF-8 again, and writing
-    // to a Vec cannot fail halfway.
-    let _ = serde_json::to_writer(unsafe { out.as_mut_vec() }, s);
+fn push_text(out: &mut String, mark: char, text: &str) {
+    let units = if text.is_ascii() {
+        text.len()
+    } else {
+        text.encode_utf16().count()
+    };
+    push_number(out, units, mark);
+    out.push_str(text);
+}
+
+fn push_number(out: &mut String, mut n: usize, mark: char) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(d as char);
+    }
+    out.push(mark);
 }
 
 /// Declares one exported schema class with the zod-style static methods.
@@ -880,26 +868,36 @@ impl WebhookSchema {
 
 #[cfg(test)]
 mod tests {
-    use super::push_json_str;
+    use super::{push_error, push_number};
+    use crate::schema::{Issue, PathSeg};
 
     #[test]
-    fn push_json_str_round_trips_through_a_json_parser() {
-        let cases = [
-            "",
-            "plain",
-            "quote \" and backslash \\",
-            "new\nline, tab\t, return\r",
-            "controls \u{0} \u{1} \u{8} \u{c} \u{1f} and \u{7f}",
-            "ñandú — 日本 🙂",
-            "\"\"\\\\",
-            "ends with escape\n",
+    fn errors_are_written_as_counted_tokens() {
+        let mut unknown = Issue::new(vec![], "unrecognized_keys", "unrecognized key in lead: \"clé🚀\"");
+        unknown.keys = vec!["clé🚀".into(), "x".into()];
+        let issues = [
+            Issue::new(
+                vec![
+                    PathSeg::Key("_embedded".into()),
+                    PathSeg::Index(12),
+                    PathSeg::Key("name".into()),
+                ],
+                "invalid_type",
+                "expected string, received number",
+            ),
+            unknown,
         ];
-        for case in cases {
-            let mut out = String::from("x");
-            push_json_str(&mut out, case);
-            let back: String = serde_json::from_str(&out[1..]).unwrap();
-            assert_eq!(back, case);
-            assert_eq!(out[1..], serde_json::to_string(case).unwrap());
-        }
+        let mut out = String::new();
+        push_number(&mut out, 7, '@');
+        push_error(&mut out, "lead", &issues);
+        // UTF-16 lengths: "é" is one unit, "🚀" two.
+        assert_eq!(
+            out,
+            "7@4!lead12=invalid_type9._embedded12#4.name32:expected string, received number\
+             17=unrecognized_keys33:unrecognized key in lead: \"clé🚀\"5,clé🚀1,x"
+        );
+        let mut none = String::new();
+        push_error(&mut none, "lead", &[]);
+        assert_eq!(none, "");
     }
 }
