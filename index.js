@@ -199,11 +199,11 @@ if (typeof check === 'function') {
 // through Node-API costs several calls per property, so for plain data the wrapper writes the
 // value in one walk as a tape (src/schema/tape.rs): tags and numbers into one Float64Array, every
 // key and string value appended to one string. The Rust engine checks it with the same rules,
-// and the errors come back as counted text tokens (`readErrors`). (JSON.stringify did this job before; writing the tape costs
-// half as much, and needs no second walk to prove the copy faithful.) Anything the tape does not
-// carry (functions, symbols, bigints, Dates, boxed primitives, class instances, values nested
-// over 127 deep, cycles, strings with lone surrogates) takes the detailed path, which reads the
-// value itself. Results and errors are identical either way (`__test__/fast-paths.test.mjs`).
+// and the errors come back as counted text tokens (`readErrors`). (JSON.stringify did this job
+// before; writing the tape costs half as much, and needs no second walk to prove the copy
+// faithful.) Anything the tape does not carry (functions, symbols, bigints, Dates, boxed
+// primitives, class instances, values nested over 127 deep, cycles, strings with lone
+// surrogates) takes the detailed path, which reads the value itself. Results and errors are identical either way (`__test__/fast-paths.test.mjs`).
 
 const MODE_ONE = 0
 const MODE_MANY = 1
