@@ -230,6 +230,26 @@ describe('payload schema fast path', () => {
     assert.equal(schema.safeParse(SAMPLES.leadCreateSchema.invalid).success, false)
   })
 
+  it('a rule that reads a key of null reports an issue on both paths (the detailed path used to throw a TypeError)', () => {
+    // complexLeadSchema counts each entity's custom field values; an item of null must not make
+    // the detailed path read null.values (Node-API then leaves a TypeError that escaped safeParse).
+    const contact = { first_name: 'Adam', custom_fields_values: [null] }
+    const plain = { name: 'x', _embedded: { contacts: [contact] } }
+    const withDate = { name: 'x', _embedded: { contacts: [{ ...contact, created_at: new Date(0) }] } } // detailed path only
+    const schema = addon.complexLeadSchema
+    assert.deepEqual(outcome(() => schema.safeParse(plain)), outcome(() => detailed(schema).safeParse(plain)))
+    for (const input of [plain, withDate]) {
+      for (const result of [schema.safeParse(input), detailed(schema).safeParse(input)]) {
+        assert.equal(result.success, false)
+        assert.ok(
+          result.error.issues.some((i) => i.message === 'expected object, received null' && i.path.join('.') === '_embedded.contacts.0.custom_fields_values.0'),
+          JSON.stringify(result.error.issues),
+        )
+      }
+      assert.throws(() => schema.parse(input), { name: 'KommoValidationError' })
+    }
+  })
+
   it('random invalid values: the fast path answers them, with the errors the detailed path gives', () => {
     // Keys and values built from the characters the error encoding uses as marks and digits, and
     // from non-ASCII and astral text, so lengths and marks inside text are exercised.

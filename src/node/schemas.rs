@@ -111,6 +111,11 @@ impl Input for JsVal {
     }
 
     fn for_each_entry(&self, mut f: impl FnMut(&str, Self)) {
+        // Only objects have entries (as on the tape): Node-API would throw a TypeError for null,
+        // and that exception would escape even `safeParse`.
+        if self.kind() != Kind::Object {
+            return;
+        }
         let mut keys = ptr::null_mut();
         // SAFETY: as above. Enumerable string keys (for-in order; plain objects have no
         // enumerable inherited keys, so this is what Object.keys returns).
@@ -135,6 +140,10 @@ impl Input for JsVal {
     }
 
     fn get(&self, key: &str) -> Option<Self> {
+        // As above: reading a key of null or undefined would leave a TypeError pending.
+        if self.kind() != Kind::Object {
+            return None;
+        }
         let name = std::ffi::CString::new(key).ok()?;
         let mut out = ptr::null_mut();
         // SAFETY: as above; `name` is NUL-terminated.

@@ -146,9 +146,10 @@ pub trait Input: Sized {
     fn array_len(&self) -> usize;
     /// Array element (only called when `kind() == Array`).
     fn index(&self, i: usize) -> Option<Self>;
-    /// Calls `f` with each own enumerable string key and its value (objects only).
+    /// Calls `f` with each own enumerable string key and its value; never calls it unless
+    /// `kind() == Object`.
     fn for_each_entry(&self, f: impl FnMut(&str, Self));
-    /// One property (objects only).
+    /// One property; `None` unless `kind() == Object` (a rule may ask any value).
     fn get(&self, key: &str) -> Option<Self>;
 }
 
