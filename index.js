@@ -203,7 +203,8 @@ if (typeof check === 'function') {
 // before; writing the tape costs half as much, and needs no second walk to prove the copy
 // faithful.) Anything the tape does not carry (functions, symbols, bigints, Dates, boxed
 // primitives, class instances, values nested over 127 deep, cycles, strings with lone
-// surrogates) takes the detailed path, which reads the value itself. Results and errors are identical either way (`__test__/fast-paths.test.mjs`).
+// surrogates) takes the detailed path, which reads the value itself. Results and errors are
+// identical either way (`__test__/fast-paths.test.mjs`).
 
 const MODE_ONE = 0
 const MODE_MANY = 1
