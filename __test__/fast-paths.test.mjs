@@ -230,6 +230,25 @@ describe('payload schema fast path', () => {
     assert.equal(schema.safeParse(SAMPLES.leadCreateSchema.invalid).success, false)
   })
 
+  it('a Proxy of an array is an array on both paths, as Array.isArray and zod see it', () => {
+    // Vue and MobX reactive arrays are proxies; Node-API's napi_is_array says false for them.
+    const schema = addon.leadCreateSchema
+    const tags = [{ name: 'vip' }, { id: 0 }]
+    for (const extra of [{}, { when: new Date(0) }]) { // with the Date, only the detailed path reads it
+      const plain = { name: 'x', _embedded: { tags }, ...extra }
+      const proxied = { name: 'x', _embedded: { tags: new Proxy(tags, {}) }, ...extra }
+      for (const s of [schema, detailed(schema)]) {
+        assert.deepEqual(outcome(() => s.safeParse(proxied)), outcome(() => s.safeParse(plain)), `${s === schema ? 'wrapper' : 'detailed'} ${Object.keys(extra)}`)
+      }
+    }
+    const items = [SAMPLES.leadCreateSchema.valid, SAMPLES.leadCreateSchema.invalid]
+    for (const s of [schema, detailed(schema)]) {
+      for (const method of ['safeParseMany', 'parseMany', 'parseBatch']) {
+        assert.deepEqual(outcome(() => s[method](new Proxy(items, {}))), outcome(() => s[method](items)), method)
+      }
+    }
+  })
+
   it('a rule that reads a key of null reports an issue on both paths (the detailed path used to throw a TypeError)', () => {
     // complexLeadSchema counts each entity's custom field values; an item of null must not make
     // the detailed path read null.values (Node-API then leaves a TypeError that escaped safeParse).

@@ -24,6 +24,10 @@ use crate::schema::{self, Input, Issue, Kind, PathSeg};
 pub struct JsVal {
     env: sys::napi_env,
     v: sys::napi_value,
+    /// `Array.isArray`, when the value is checked by a schema: Node-API's `napi_is_array` says
+    /// false for a Proxy of an array (a Vue or MobX reactive array), where JS, zod and the tape
+    /// see an array. Null for values whose kind only needs to be told apart from a string.
+    is_array: sys::napi_value,
 }
 
 impl JsVal {
@@ -31,6 +35,53 @@ impl JsVal {
         Self {
             env: env.raw(),
             v: v.raw(),
+            is_array: ptr::null_mut(),
+        }
+    }
+
+    /// A value a schema checks: its arrays are what `Array.isArray` says they are.
+    fn for_schema(env: &Env, v: &Unknown) -> Self {
+        let raw = env.raw();
+        let (mut global, mut array, mut is_array) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+        // SAFETY: env is live for the current call; out-pointers are valid; names are NUL-terminated.
+        let found = unsafe {
+            sys::napi_get_global(raw, &mut global) == sys::Status::napi_ok
+                && sys::napi_get_named_property(raw, global, c"Array".as_ptr(), &mut array) == sys::Status::napi_ok
+                && sys::napi_get_named_property(raw, array, c"isArray".as_ptr(), &mut is_array) == sys::Status::napi_ok
+        };
+        Self {
+            env: raw,
+            v: v.raw(),
+            is_array: if found { is_array } else { ptr::null_mut() },
+        }
+    }
+
+    /// Another value read from this one (same env, same `Array.isArray`).
+    fn with(&self, v: sys::napi_value) -> Self {
+        Self { v, ..*self }
+    }
+
+    fn get_property(&self, name: &std::ffi::CStr) -> Option<Self> {
+        let mut out = ptr::null_mut();
+        // SAFETY: as above; `name` is NUL-terminated.
+        let status = unsafe { sys::napi_get_named_property(self.env, self.v, name.as_ptr(), &mut out) };
+        (status == sys::Status::napi_ok).then_some(self.with(out))
+    }
+
+    /// `Array.isArray(v)` for an object `napi_is_array` refused: true for a Proxy of an array.
+    fn proxied_array(&self) -> bool {
+        if self.is_array.is_null() {
+            return false;
+        }
+        let (mut recv, mut out, mut yes) = (ptr::null_mut(), ptr::null_mut(), false);
+        // SAFETY: as above; `is_array` is a function of this env, `v` one argument. A revoked
+        // proxy makes it throw: the exception stays pending and the call's caller reports it,
+        // as for a throwing getter.
+        unsafe {
+            sys::napi_get_undefined(self.env, &mut recv) == sys::Status::napi_ok
+                && sys::napi_call_function(self.env, recv, self.is_array, 1, &self.v, &mut out) == sys::Status::napi_ok
+                && sys::napi_get_value_bool(self.env, out, &mut yes) == sys::Status::napi_ok
+                && yes
         }
     }
 }
@@ -75,7 +126,7 @@ impl Input for JsVal {
                 let mut is_array = false;
                 // SAFETY: as above.
                 unsafe { sys::napi_is_array(self.env, self.v, &mut is_array) };
-                if is_array {
+                if is_array || self.proxied_array() {
                     Kind::Array
                 } else {
                     Kind::Object
@@ -99,15 +150,25 @@ impl Input for JsVal {
     fn array_len(&self) -> usize {
         let mut n = 0u32;
         // SAFETY: as above.
-        unsafe { sys::napi_get_array_length(self.env, self.v, &mut n) };
-        n as usize
+        if unsafe { sys::napi_get_array_length(self.env, self.v, &mut n) } == sys::Status::napi_ok {
+            return n as usize;
+        }
+        // A Proxy of an array: Node-API reads no length from it, so read its `length` as JS does.
+        self.get_property(c"length").map_or(0, |len| {
+            let n = len.number();
+            if n >= 1.0 {
+                n.min(u32::MAX as f64) as usize
+            } else {
+                0
+            }
+        })
     }
 
     fn index(&self, i: usize) -> Option<Self> {
         let mut out = ptr::null_mut();
         // SAFETY: as above.
         let status = unsafe { sys::napi_get_element(self.env, self.v, i as u32, &mut out) };
-        (status == sys::Status::napi_ok).then_some(JsVal { env: self.env, v: out })
+        (status == sys::Status::napi_ok).then_some(self.with(out))
     }
 
     fn for_each_entry(&self, mut f: impl FnMut(&str, Self)) {
@@ -123,7 +184,7 @@ impl Input for JsVal {
         if status != sys::Status::napi_ok {
             return;
         }
-        let keys = JsVal { env: self.env, v: keys };
+        let keys = self.with(keys);
         for i in 0..keys.array_len() {
             let Some(key) = keys.index(i) else { continue };
             let mut value = ptr::null_mut();
@@ -131,10 +192,7 @@ impl Input for JsVal {
             if unsafe { sys::napi_get_property(self.env, self.v, key.v, &mut value) } != sys::Status::napi_ok {
                 continue;
             }
-            let value = JsVal {
-                env: self.env,
-                v: value,
-            };
+            let value = self.with(value);
             with_js_str(self.env, key.v, |k| f(k, value));
         }
     }
@@ -144,11 +202,7 @@ impl Input for JsVal {
         if self.kind() != Kind::Object {
             return None;
         }
-        let name = std::ffi::CString::new(key).ok()?;
-        let mut out = ptr::null_mut();
-        // SAFETY: as above; `name` is NUL-terminated.
-        let status = unsafe { sys::napi_get_named_property(self.env, self.v, name.as_ptr(), &mut out) };
-        (status == sys::Status::napi_ok).then_some(JsVal { env: self.env, v: out })
+        self.get_property(&std::ffi::CString::new(key).ok()?)
     }
 }
 
@@ -244,7 +298,7 @@ fn raw_unknown<'e>(env: &'e Env, v: sys::napi_value) -> Unknown<'e> {
 // The generic schema methods
 
 fn parse_one<'e>(env: &'e Env, s: &'static Schema, input: Unknown<'e>) -> Result<Unknown<'e>> {
-    let issues = s.check(&JsVal::new(env, &input));
+    let issues = s.check(&JsVal::for_schema(env, &input));
     if issues.is_empty() {
         Ok(input)
     } else {
@@ -253,7 +307,7 @@ fn parse_one<'e>(env: &'e Env, s: &'static Schema, input: Unknown<'e>) -> Result
 }
 
 fn safe_parse_one<'e>(env: &'e Env, s: &'static Schema, input: Unknown<'e>) -> Result<Unknown<'e>> {
-    let issues = s.check(&JsVal::new(env, &input));
+    let issues = s.check(&JsVal::for_schema(env, &input));
     let obj = if issues.is_empty() {
         result_object(env, true, input.raw())?
     } else {
@@ -263,7 +317,7 @@ fn safe_parse_one<'e>(env: &'e Env, s: &'static Schema, input: Unknown<'e>) -> R
 }
 
 fn require_array(env: &Env, s: &Schema, method: &str, input: &Unknown) -> Result<JsVal> {
-    let v = JsVal::new(env, input);
+    let v = JsVal::for_schema(env, input);
     if v.kind() != Kind::Array {
         return Err(crate::node::type_error(
             env,
@@ -336,7 +390,7 @@ fn safe_parse_many<'e>(env: &'e Env, s: &'static Schema, items: Unknown<'e>) -> 
 }
 
 fn parse_batch<'e>(env: &'e Env, s: &'static Schema, items: Unknown<'e>) -> Result<Unknown<'e>> {
-    let issues = s.check_batch(&JsVal::new(env, &items));
+    let issues = s.check_batch(&JsVal::for_schema(env, &items));
     if issues.is_empty() {
         Ok(items)
     } else {
