@@ -56,6 +56,10 @@ const CONFIGS = [
   { baseUrl: 'https://acme.kommo.com', accessToken: '' },
   { baseUrl: 'not a url', accessToken: 'x\u0000y' },
   { baseUrl: 'https://acme.kommo.com\u0000', accessToken: 'x' },
+  // no scheme: the message suggests a URL only for host-like text (a raw NUL used to split the fast answer)
+  { baseUrl: '\u0000', accessToken: 't' },
+  { baseUrl: 'acme\u0000corp', accessToken: 't' },
+  { baseUrl: 'acme', accessToken: 't' },
   { baseUrl: 'ftp://acme.kommo.com', accessToken: 'x', defaultCountry: 'COL' },
   // The Rust shortcut for the common URL shapes (config::quick_base_url) and its edges
   { baseUrl: 'https://acme.amocrm.ru/api/v4', accessToken: token, defaultCountry: 'US' },

@@ -580,15 +580,20 @@ fn parse_base_url(input: &str, allow_untrusted: bool) -> Result<Url, String> {
     let url = match Url::parse(trimmed) {
         Ok(url) => url,
         Err(url::ParseError::RelativeUrlWithoutBase) => {
+            // Suggest the URL the text probably meant only when it reads as a host name: the
+            // message quotes other text escaped, but the suggestion shows it as is.
+            let host_like = trimmed.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
             return Err(format!(
                 "{:?} is not an absolute URL; expected https://{}",
                 truncate(trimmed, 80),
-                if trimmed.contains('.') {
+                if !host_like {
+                    "<subdomain>.kommo.com".to_string()
+                } else if trimmed.contains('.') {
                     truncate(trimmed, 80)
                 } else {
                     format!("{}.kommo.com", truncate(trimmed, 40))
                 }
-            ))
+            ));
         }
         Err(e) => {
             return Err(format!(
@@ -963,6 +968,25 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_base_url_without_scheme_suggests_a_url_only_when_it_reads_as_a_host() {
+        let hint = |input: &str| parse_base_url(input, false).unwrap_err();
+        assert!(
+            hint("acme").ends_with("expected https://acme.kommo.com"),
+            "{}",
+            hint("acme")
+        );
+        assert!(hint("acme.kommo.com").ends_with("expected https://acme.kommo.com"));
+        assert!(hint("acmé").ends_with("expected https://acmé.kommo.com"));
+        // Text that is no host name is quoted escaped, never echoed raw (a NUL once came back
+        // raw in the suggestion, and the JS fast path, which splits its answer at NULs, lost it).
+        for odd in ["\0", "a\0b", "acme corp", "a\nb", "x/y"] {
+            let message = hint(odd);
+            assert!(message.ends_with("expected https://<subdomain>.kommo.com"), "{message}");
+            assert!(!message.chars().any(char::is_control), "{message:?}");
+        }
+    }
 
     #[test]
     fn printable_scan_finds_a_bad_unit_anywhere() {
