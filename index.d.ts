@@ -2475,6 +2475,7 @@ export declare function normalizePagination(params: PaginationParams): Paginatio
 /**
  * Normalises a phone string to its digits for searching: `+57 (300) 123-4567` and
  * `0057 300.123.4567` both give `573001234567`.
+ * Throws a `TypeError` for anything but a string.
  */
 export declare function normalizePhone(phone: string): string
 

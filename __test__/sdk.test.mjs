@@ -117,6 +117,7 @@ test('wrong argument types throw a TypeError naming the argument', () => {
   assert.throws(() => searchContactByPhone({}, config), (e) => e instanceof TypeError && /params\.phone is required/.test(e.message))
   assert.throws(() => searchContactByPhone('3001234567', config), (e) => e instanceof TypeError && /first argument must be an object/.test(e.message))
   assert.throws(() => searchContactByPhone({ phone: '1', name: 5 }, config), (e) => e instanceof TypeError && /params\.name must be a string/.test(e.message))
+  assert.throws(() => addon.normalizePhone(3001234567), (e) => e instanceof TypeError && /normalizePhone\(phone\): phone must be a string, got a number/.test(e.message))
 })
 
 test('listPipelines returns every pipeline with its statuses, won and lost included', async () => {
@@ -136,4 +137,25 @@ test('listPipelines returns every pipeline with its statuses, won and lost inclu
   }
   const ventas = r.pipelines.find((p) => p.name === 'Ventas')
   assert.equal(ventas._embedded.statuses[0].type, 1, 'the first stage of Ventas is the incoming one')
+})
+
+test('a config passed in the wrong place never shows its token, whatever the function', async () => {
+  // napi-rs's own argument conversion prints the value it refuses; every export must refuse a
+  // misplaced config (or any value) without echoing it.
+  const canary = 'CANARY-TOKEN-7f3a9c'
+  const leaky = { baseUrl: sandbox.baseUrl, accessToken: canary }
+  const skip = new Set(['runCli', 'stopServer', 'startSandbox'])
+  const fns = Object.entries(addon).filter(([name, fn]) => typeof fn === 'function' && !skip.has(name) && !/^[A-Z]/.test(name) && !/Schema$/.test(name))
+  assert.ok(fns.length > 100, `${fns.length} functions`)
+  for (const [name, fn] of fns) {
+    for (const args of [[leaky], [leaky, leaky], ['x', leaky], [{ id: 1 }, leaky], [[leaky], leaky]]) {
+      let shown
+      try {
+        shown = JSON.stringify(await fn(...args)) ?? ''
+      } catch (e) {
+        shown = `${e?.message}\n${e?.stack}\n${JSON.stringify(e?.issues ?? null)}`
+      }
+      assert.ok(!shown.includes(canary), `${name}(${args.map((a) => typeof a).join(', ')}): ${shown.slice(0, 300)}`)
+    }
+  }
 })

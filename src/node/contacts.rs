@@ -105,9 +105,21 @@ pub fn search_contact<'e>(
 
 /// Normalises a phone string to its digits for searching: `+57 (300) 123-4567` and
 /// `0057 300.123.4567` both give `573001234567`.
-#[napi]
-pub fn normalize_phone(phone: String) -> String {
-    crate::phone::normalize_phone(&phone)
+/// Throws a `TypeError` for anything but a string.
+#[napi(ts_args_type = "phone: string")]
+pub fn normalize_phone(env: &Env, phone: Unknown) -> Result<String> {
+    // Read by hand: napi-rs's own conversion error prints the value it refuses, which may be a
+    // config holding a token. This names the type only.
+    if phone.get_type()? != ValueType::String {
+        return Err(type_error(
+            env,
+            format!(
+                "normalizePhone(phone): phone must be a string, got {}",
+                describe(&phone)
+            ),
+        ));
+    }
+    Ok(crate::phone::normalize_phone(&crate::node::js_string(env, &phone)?))
 }
 
 impl crate::node::args::Failure for SearchContactResult {
