@@ -540,21 +540,9 @@ fn push_text(out: &mut String, mark: char, text: &str) {
     out.push_str(text);
 }
 
-fn push_number(out: &mut String, mut n: usize, mark: char) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[at..] {
-        out.push(d as char);
-    }
-    out.push(mark);
+fn push_number(out: &mut String, n: usize, mark: char) {
+    use std::fmt::Write;
+    let _ = write!(out, "{n}{mark}"); // writing to a String cannot fail
 }
 
 /// Declares one exported schema class with the zod-style static methods.
